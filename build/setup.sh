@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-command set-up: installs what is missing (Debian packages, ONNX Runtime), then builds the
+# native shims and the solution. A second run with nothing missing does no installs.
+# Usage: build/setup.sh [Debug|Release]   (as root on a fresh machine; Release by default)
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+configuration=${1:-Release}
+cd "$repo"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Debian packages: install only the missing ones.
+mapfile -t wanted < <(grep -v '^\s*#' build/apt-packages.txt | awk 'NF {print $1}')
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Other native dependencies fetched from package registries (each script is idempotent).
+for fetch in build/fetch-*.sh; do
+  [ -e "$fetch" ] || continue
+  bash "$fetch"
+done
+
+# 3. The solution (MSBuild builds the native shims through CMake first).
+log "building the solution ($configuration)"
+dotnet build MoCo.MLNet.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly >&2

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: set-up (installs what is missing, builds), then all test projects.
+# Ends with the line 'N passed, N failed'; exits non-zero when a test fails or nothing ran.
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+bash build/setup.sh Release || { echo "0 passed, 1 failed"; exit 1; }
+
+results="$repo/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+dotnet test MoCo.MLNet.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+
+# Sum the outcome counts of every test run (TRX files: one per test project).
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    counters = ET.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    p += int(counters.get("passed", 0))
+    f += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    s += int(counters.get("notExecuted", 0))
+print(p, f, s)
+PY
+)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
