@@ -6,14 +6,14 @@ namespace MoCo.Torch;
 public partial class Tensor
 {
     /// <summary>Sum of all elements.</summary>
-    public Tensor sum(ScalarType? dtype = null) => CallFrame.Begin().Add(this).AddOptional(dtype).Call(Aten.Sum);
+    public Tensor sum() => CallFrame.Begin().Add(this).AddNone().Call(Aten.Sum);
     /// <summary>Sum over <paramref name="dims"/>.</summary>
     public Tensor sum(long[] dims, bool keepdim = false, ScalarType? dtype = null) =>
         CallFrame.Begin().Add(this).Add(dims).Add(keepdim).AddOptional(dtype).Call(Aten.SumDim);
     /// <summary>Sum over one dimension.</summary>
     public Tensor sum(long dim, bool keepdim = false) => sum([dim], keepdim);
     /// <summary>Mean of all elements.</summary>
-    public Tensor mean(ScalarType? dtype = null) => CallFrame.Begin().Add(this).AddOptional(dtype).Call(Aten.Mean);
+    public Tensor mean() => CallFrame.Begin().Add(this).AddNone().Call(Aten.Mean);
     /// <summary>Mean over <paramref name="dims"/>.</summary>
     public Tensor mean(long[] dims, bool keepdim = false, ScalarType? dtype = null) =>
         CallFrame.Begin().Add(this).Add(dims).Add(keepdim).AddOptional(dtype).Call(Aten.MeanDim);

@@ -63,7 +63,7 @@ internal static class Aten
     internal static readonly Op Sum = new("aten::sum");
     internal static readonly Op SumDim = new("aten::sum", "dim_IntList");
     internal static readonly Op Mean = new("aten::mean");
-    internal static readonly Op MeanDim = new("aten::mean", "dim_IntList");
+    internal static readonly Op MeanDim = new("aten::mean", "dim");
     internal static readonly Op Var = new("aten::var", "correction");
     internal static readonly Op Max = new("aten::max");
     internal static readonly Op MaxDim = new("aten::max", "dim");
