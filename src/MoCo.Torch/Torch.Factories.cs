@@ -14,6 +14,14 @@ public static partial class torch
     public static Tensor tensor<T>(ReadOnlySpan<T> data, params long[] shape) where T : unmanaged
     {
         long[] s = shape.Length == 0 ? [data.Length] : shape;
+        long count = 1;
+        foreach (long size in s)
+        {
+            if (size < 0) throw new ArgumentException($"negative size in shape [{string.Join(", ", s)}]", nameof(shape));
+            count *= size;
+        }
+        if (count != data.Length)
+            throw new ArgumentException($"shape [{string.Join(", ", s)}] holds {count} elements, the data has {data.Length}", nameof(shape));
         Tensor t = empty(s, ScalarTypeInfo.Of<T>());
         try
         {
