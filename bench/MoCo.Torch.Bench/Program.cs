@@ -34,7 +34,25 @@ string output = python.StandardOutput.ReadToEnd().Trim();
 python.WaitForExit();
 double theirs = double.Parse(output, CultureInfo.InvariantCulture);
 
+double floorUnboxed = double.NaN, floorBoxed = double.NaN;
+if (args.Length > 1 && File.Exists(args[1]))
+{
+    var native = new ProcessStartInfo(args[1]) { RedirectStandardOutput = true };
+    native.ArgumentList.Add(calls.ToString(CultureInfo.InvariantCulture));
+    using var floorProcess = Process.Start(native)!;
+    string[] parts = floorProcess.StandardOutput.ReadToEnd().Trim().Split(' ');
+    floorProcess.WaitForExit();
+    floorUnboxed = double.Parse(parts[0], CultureInfo.InvariantCulture);
+    floorBoxed = double.Parse(parts[1], CultureInfo.InvariantCulture);
+}
+
 Console.WriteLine($"tiny op (a + b, 1 element), {calls} calls, median of {Repeats}, 1 intra-op thread, libtorch {torch.version}");
 Console.WriteLine($"  MoCo.Torch (C#):   {ours,8:F0} ns/call");
 Console.WriteLine($"  PyTorch (Python):  {theirs,8:F0} ns/call");
 Console.WriteLine($"  ratio C#/PyTorch:  {ours / theirs,8:F2}   (target < 0.50)");
+if (!double.IsNaN(floorUnboxed))
+{
+    Console.WriteLine($"  libtorch from C++, unboxed at::add:     {floorUnboxed,8:F0} ns/call  ({floorUnboxed / theirs:F2} of PyTorch)");
+    Console.WriteLine($"  libtorch from C++, boxed via dispatcher: {floorBoxed,8:F0} ns/call  ({floorBoxed / theirs:F2} of PyTorch)");
+    Console.WriteLine($"  MoCo.Torch overhead over the boxed floor: {ours - floorBoxed,6:F0} ns/call");
+}
