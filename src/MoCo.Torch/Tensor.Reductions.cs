@@ -40,6 +40,8 @@ public partial class Tensor
     /// <summary>Sorts along a dimension; returns values and indices.</summary>
     public (Tensor values, Tensor indices) sort(long dim = -1, bool descending = false) =>
         Pair(CallFrame.Begin().Add(this).Add(dim).Add(descending).CallMany(Aten.Sort));
+    /// <summary>The indices that sort the tensor along a dimension.</summary>
+    public Tensor argsort(long dim = -1, bool descending = false) => CallFrame.Begin().Add(this).Add(dim).Add(descending).Call(Aten.Argsort);
     /// <summary>The p-norm over <paramref name="dims"/> (all elements when null).</summary>
     public Tensor norm(double p = 2, long[]? dims = null, bool keepdim = false) =>
         CallFrame.Begin().Add(this).Add(p).AddOptional(dims).Add(keepdim).AddNone().Call(Aten.LinalgVectorNorm);

@@ -63,6 +63,11 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>Tiles the tensor: dimension d repeated repeats[d] times.</summary>
+    public Tensor repeat(params long[] repeats) => CallFrame.Begin().Add(this).Add(repeats).Call(Aten.Repeat);
+    /// <summary>A copy with src's values added at <paramref name="index"/> along <paramref name="dim"/>.</summary>
+    public Tensor scatter_add(long dim, Tensor index, Tensor src) => CallFrame.Begin().Add(this).Add(dim).Add(index).Add(src).Call(Aten.ScatterAdd);
+
     /// <summary>Matrix product with broadcasting (numpy's matmul).</summary>
     public Tensor matmul(Tensor other) => Binary(Aten.Matmul, other);
     /// <summary>Product of two matrices.</summary>

@@ -110,6 +110,14 @@ public static partial class torch
     /// <summary>Picks from <paramref name="x"/> where <paramref name="condition"/> holds, else from <paramref name="y"/>.</summary>
     public static Tensor where(Tensor condition, Tensor x, Tensor y) => CallFrame.Begin().Add(condition).Add(x).Add(y).Call(Aten.Where);
 
+    /// <summary>In place, for each i: tensors[i] ·= scalar (one call for the whole list).</summary>
+    public static void _foreach_mul_(IReadOnlyList<Tensor> tensors, Scalar scalar) =>
+        CallFrame.Begin().Add(AsSpan(tensors)).Add(scalar).CallInPlace(Aten.ForeachMulScalar_);
+
+    /// <summary>In place, for each i: tensors[i] += alpha · others[i] (one call for the whole list).</summary>
+    public static void _foreach_add_(IReadOnlyList<Tensor> tensors, IReadOnlyList<Tensor> others, Scalar alpha) =>
+        CallFrame.Begin().Add(AsSpan(tensors)).Add(AsSpan(others)).Add(alpha).CallInPlace(Aten.ForeachAddList_);
+
     private static ReadOnlySpan<Tensor> AsSpan(IReadOnlyList<Tensor> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);

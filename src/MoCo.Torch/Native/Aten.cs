@@ -73,6 +73,7 @@ internal static class Aten
     internal static readonly Op Argmin = new("aten::argmin");
     internal static readonly Op Topk = new("aten::topk");
     internal static readonly Op Sort = new("aten::sort");
+    internal static readonly Op Argsort = new("aten::argsort");
     internal static readonly Op LinalgVectorNorm = new("aten::linalg_vector_norm");
     internal static readonly Op LogSumExp = new("aten::logsumexp");
 
@@ -106,6 +107,10 @@ internal static class Aten
     internal static readonly Op ScatterSrc = new("aten::scatter", "src");
     internal static readonly Op ScatterSrc_ = new("aten::scatter_", "src");
     internal static readonly Op Index = new("aten::index", "Tensor");
+    internal static readonly Op Repeat = new("aten::repeat");
+    internal static readonly Op ScatterAdd = new("aten::scatter_add");
+    internal static readonly Op ForeachMulScalar_ = new("aten::_foreach_mul_", "Scalar");
+    internal static readonly Op ForeachAddList_ = new("aten::_foreach_add_", "List");
     internal static readonly Op IndexPut_ = new("aten::index_put_");
     internal static readonly Op IndexCopy_ = new("aten::index_copy_");
 

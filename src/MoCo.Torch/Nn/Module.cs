@@ -49,6 +49,15 @@ public abstract class Module : IDisposable
             throw new ArgumentException($"'{name}' is already registered in {GetType().Name}", nameof(name));
     }
 
+    /// <summary>Replaces a registered child module under the same name (the old one is not disposed).</summary>
+    protected void ReplaceChild(string name, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        int k = ownChildren.FindIndex(c => c.Key == name);
+        if (k < 0) throw new ArgumentException($"no child '{name}' in {GetType().Name}", nameof(name));
+        ownChildren[k] = new(name, module);
+    }
+
     /// <summary>Replaces a registered buffer's tensor (disposing the old one), e.g. after moving it to a device.</summary>
     protected void set_buffer(string name, Tensor value)
     {

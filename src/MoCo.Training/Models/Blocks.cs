@@ -1,0 +1,78 @@
+using MoCo.Torch;
+using MoCo.Torch.Modules;
+using static MoCo.Torch.torch;
+
+namespace MoCo.Training.Models;
+
+/// <summary>torchvision's BasicBlock: two 3×3 convolutions and a residual; names conv1, bn1, conv2, bn2, downsample.</summary>
+internal sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    internal const int Expansion = 1;
+    private readonly Conv2d conv1, conv2;
+    private readonly Module<Tensor, Tensor> bn1, bn2;
+    private readonly Sequential? downsample;
+
+    internal BasicBlock(long inPlanes, long planes, long stride, Sequential? downsample, Func<long, Module<Tensor, Tensor>> norm)
+    {
+        conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn1 = norm(planes);
+        conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
+        bn2 = norm(planes);
+        this.downsample = downsample;
+        register_module("conv1", conv1);
+        register_module("bn1", bn1);
+        register_module("conv2", conv2);
+        register_module("bn2", bn2);
+        if (downsample is not null) register_module("downsample", downsample);
+    }
+
+    internal Module<Tensor, Tensor> LastNorm => bn2;
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = bn1.forward(conv1.forward(input)).relu_();
+        x = bn2.forward(conv2.forward(x));
+        var identity = downsample is null ? input : downsample.forward(input);
+        return x.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>torchvision's Bottleneck (v1.5: stride on the 3×3): 1×1, 3×3, 1×1 (×4) and a residual.</summary>
+internal sealed class Bottleneck : Module<Tensor, Tensor>
+{
+    internal const int Expansion = 4;
+    private readonly Conv2d conv1, conv2, conv3;
+    private readonly Module<Tensor, Tensor> bn1, bn2, bn3;
+    private readonly Sequential? downsample;
+
+    internal Bottleneck(long inPlanes, long planes, long stride, Sequential? downsample, Func<long, Module<Tensor, Tensor>> norm)
+    {
+        conv1 = nn.Conv2d(inPlanes, planes, 1, bias: false);
+        bn1 = norm(planes);
+        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn2 = norm(planes);
+        conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
+        bn3 = norm(planes * Expansion);
+        this.downsample = downsample;
+        register_module("conv1", conv1);
+        register_module("bn1", bn1);
+        register_module("conv2", conv2);
+        register_module("bn2", bn2);
+        register_module("conv3", conv3);
+        register_module("bn3", bn3);
+        if (downsample is not null) register_module("downsample", downsample);
+    }
+
+    internal Module<Tensor, Tensor> LastNorm => bn3;
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = bn1.forward(conv1.forward(input)).relu_();
+        x = bn2.forward(conv2.forward(x)).relu_();
+        x = bn3.forward(conv3.forward(x));
+        var identity = downsample is null ? input : downsample.forward(input);
+        return x.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+}

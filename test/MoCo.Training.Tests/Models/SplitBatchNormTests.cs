@@ -1,0 +1,60 @@
+using MoCo.Torch;
+using MoCo.Training.Models;
+using static MoCo.Torch.torch;
+
+namespace MoCo.Training.Tests.Models;
+
+public class SplitBatchNormTests
+{
+    // Reference: plain batch_norm applied to each sub-batch {n : n mod S = s} separately; running statistics are the
+    // mean of the S separately updated copies. float64, 1e-10.
+    [Test]
+    public void Split_bn_equals_bn_applied_per_sub_batch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        const int N = 8, C = 3, S = 4;
+        using var sbn = new SplitBatchNorm2d(C, S);
+        using (no_grad())
+        {
+            sbn.weight.uniform_(0.5, 1.5);
+            sbn.bias.uniform_(-1, 1);
+            sbn.running_mean.uniform_(-1, 1);
+        }
+        var x = randn([N, C, 5, 4]) * 2 + 1;
+        var rm0 = sbn.running_mean.clone();
+        var rv0 = sbn.running_var.clone();
+        var y = sbn.forward(x);
+
+        var expected = zeros_like(x);
+        var rmSum = zeros([C]);
+        var rvSum = zeros([C]);
+        for (int s = 0; s < S; s++)
+        {
+            var idx = arange(s, N, S, ScalarType.Int64);
+            var rm = rm0.clone();
+            var rv = rv0.clone();
+            var part = nn.functional.batch_norm(x.index_select(0, idx), rm, rv, sbn.weight, sbn.bias, training: true);
+            expected.index_copy_(0, idx, part);
+            rmSum.add_(rm);
+            rvSum.add_(rv);
+        }
+        Assert.That(y.allclose(expected, 1e-5, 1e-5), Is.True, "normalised output");
+        Assert.That(sbn.running_mean.allclose(rmSum / S, 1e-5, 1e-6), Is.True, "running mean");
+        Assert.That(sbn.running_var.allclose(rvSum / S, 1e-5, 1e-6), Is.True, "running variance");
+        // …and it differs from BN over the whole batch (the test can tell the two apart).
+        var whole = nn.functional.batch_norm(x, rm0.clone(), rv0.clone(), sbn.weight, sbn.bias, training: true);
+        Assert.That(y.allclose(whole, 1e-3, 1e-3), Is.False);
+    }
+
+    [Test]
+    public void Eval_mode_uses_running_statistics_and_indivisible_batches_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        using var sbn = new SplitBatchNorm2d(2, 4);
+        var x = randn([6, 2, 3, 3]);
+        Assert.Throws<ArgumentException>(() => sbn.forward(x));
+        sbn.eval();
+        Assert.That(sbn.forward(x).allclose(x / Math.Sqrt(1 + 1e-5), 1e-6, 1e-6), Is.True);
+    }
+}
