@@ -74,6 +74,8 @@ public partial class Tensor
     public Tensor neg() => Unary(Aten.Neg);
     /// <summary>e^this.</summary>
     public Tensor exp() => Unary(Aten.Exp);
+    /// <summary>In place: e^this.</summary>
+    public Tensor exp_() { CallFrame.Begin().Add(this).CallInPlace(Aten.Exp_); return this; }
     /// <summary>Natural logarithm.</summary>
     public Tensor log() => Unary(Aten.Log);
     /// <summary>Square root.</summary>

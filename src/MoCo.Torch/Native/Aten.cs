@@ -23,6 +23,7 @@ internal static class Aten
     internal static readonly Op Addcmul_ = new("aten::addcmul_");
     internal static readonly Op Neg = new("aten::neg");
     internal static readonly Op Exp = new("aten::exp");
+    internal static readonly Op Exp_ = new("aten::exp_");
     internal static readonly Op Log = new("aten::log");
     internal static readonly Op Sqrt = new("aten::sqrt");
     internal static readonly Op Rsqrt = new("aten::rsqrt");

@@ -1,0 +1,40 @@
+using MoCo.Torch;
+
+namespace MoCo.Training.Data;
+
+/// <summary>Two augmented views of each image of a batch, for MoCo: query and key, each N×C×H×W float (normalised).</summary>
+public sealed class ViewPairBatch(Tensor query, Tensor key, int index) : IDisposable
+{
+    /// <summary>The query views.</summary>
+    public Tensor Query { get; } = query;
+    /// <summary>The key views (same images, other augmentations).</summary>
+    public Tensor Key { get; } = key;
+    /// <summary>The batch's position in its epoch.</summary>
+    public int Index { get; } = index;
+
+    /// <summary>Frees both tensors.</summary>
+    public void Dispose()
+    {
+        Query.Dispose();
+        Key.Dispose();
+    }
+}
+
+/// <summary>
+/// Where pretraining batches come from. An epoch's batches must be a pure function of (seed, epoch): a resumed run
+/// asks for the same epoch from a later batch and must get exactly what it would have got.
+/// </summary>
+public interface IViewPairSource
+{
+    /// <summary>Images per epoch before batching.</summary>
+    int Count { get; }
+
+    /// <summary>Channels, height and width of a view.</summary>
+    (int channels, int height, int width) ViewShape { get; }
+
+    /// <summary>Full batches per epoch (the last partial batch is dropped: MoCo's queue needs equal batches).</summary>
+    int BatchesPerEpoch(int batchSize);
+
+    /// <summary>The batches of <paramref name="epoch"/> from <paramref name="startBatch"/> on, on <paramref name="device"/>.</summary>
+    IEnumerable<ViewPairBatch> Epoch(int epoch, int startBatch, int batchSize, Device device);
+}

@@ -1,0 +1,128 @@
+using MoCo.Training.Data;
+using MoCo.Training.Method;
+using MoCo.Training.Models;
+using MoCo.Torch.Optim;
+
+namespace MoCo.Training.Trainer;
+
+/// <summary>
+/// Everything a pretraining run needs to know, as data: the presets <see cref="V1"/> and <see cref="V2"/> are values,
+/// every field can be overridden (<c>V2 with { BatchSize = 128 }</c>). The config is saved in every checkpoint and
+/// exported model.
+/// </summary>
+public sealed record PretrainConfig
+{
+    /// <summary>"v1" or "v2": where the defaults came from.</summary>
+    public string Preset { get; init; } = "v2";
+    /// <summary>Encoder architecture ("resnet18", "resnet34", "resnet50").</summary>
+    public string Arch { get; init; } = "resnet50";
+    /// <summary>Base width (torchvision: 64).</summary>
+    public int Width { get; init; } = 64;
+    /// <summary>3×3 stride-1 stem without max-pool, for small images.</summary>
+    public bool SmallImages { get; init; }
+    /// <summary>Input channels (1 or 3).</summary>
+    public int InChannels { get; init; } = 3;
+    /// <summary>Embedding dimension.</summary>
+    public int Dim { get; init; } = 128;
+    /// <summary>Queue length K.</summary>
+    public int QueueSize { get; init; } = 65536;
+    /// <summary>Key-encoder momentum m.</summary>
+    public double Momentum { get; init; } = 0.999;
+    /// <summary>Temperature τ.</summary>
+    public double Temperature { get; init; } = 0.2;
+    /// <summary>MLP head (v2).</summary>
+    public bool Mlp { get; init; } = true;
+    /// <summary>Symmetric loss.</summary>
+    public bool Symmetric { get; init; }
+    /// <summary>BN sub-batches (split BN on one device; 1 = plain BN).</summary>
+    public int BnSplits { get; init; } = 1;
+    /// <summary>Batch size.</summary>
+    public int BatchSize { get; init; } = 256;
+    /// <summary>Base SGD learning rate.</summary>
+    public double LearningRate { get; init; } = 0.03;
+    /// <summary>SGD weight decay.</summary>
+    public double WeightDecay { get; init; } = 1e-4;
+    /// <summary>SGD momentum.</summary>
+    public double SgdMomentum { get; init; } = 0.9;
+    /// <summary>Epochs.</summary>
+    public int Epochs { get; init; } = 200;
+    /// <summary>"cosine" (v2) or "multistep" (v1) learning-rate schedule, per epoch.</summary>
+    public string Schedule { get; init; } = "cosine";
+    /// <summary>Epochs where the multistep schedule multiplies the rate by 0.1 (v1: 120, 160).</summary>
+    public long[] Milestones { get; init; } = [120, 160];
+    /// <summary>Seed of initialisation, data order and augmentations.</summary>
+    public ulong Seed { get; init; }
+    /// <summary>libtorch threads (0: libtorch's default).</summary>
+    public int Threads { get; init; }
+    /// <summary>Device: "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>libtorch deterministic algorithms (bit-exact resume on CPU).</summary>
+    public bool Deterministic { get; init; } = true;
+    /// <summary>Steps between log lines.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Steps between checkpoints (0: only at the end of each epoch).</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>kNN monitor: neighbours.</summary>
+    public int KnnK { get; init; } = 200;
+    /// <summary>kNN monitor: vote temperature.</summary>
+    public double KnnTemperature { get; init; } = 0.1;
+    /// <summary>Augmentation: probability of colour jitter (v1: 1, v2: 0.8).</summary>
+    public double JitterProbability { get; init; } = 0.8;
+    /// <summary>Augmentation: minimum crop area fraction.</summary>
+    public double MinCropScale { get; init; } = 0.2;
+
+    /// <summary>MoCo v1: τ 0.07, linear head, jitter always, SGD lr 0.03 ×0.1 at epochs 120 and 160 of 200.</summary>
+    public static PretrainConfig V1 { get; } = new()
+    {
+        Preset = "v1", Temperature = 0.07, Mlp = false, JitterProbability = 1.0, Schedule = "multistep",
+    };
+
+    /// <summary>MoCo v2: τ 0.2, MLP head, jitter p 0.8, cosine schedule over 200 epochs.</summary>
+    public static PretrainConfig V2 { get; } = new();
+
+    /// <summary>The preset named "v1" or "v2".</summary>
+    public static PretrainConfig FromPreset(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "v1" => V1,
+        "v2" => V2,
+        _ => throw new ArgumentException($"unknown preset '{name}': use v1 or v2", nameof(name)),
+    };
+
+    internal ResNetOptions EncoderOptions => new()
+    {
+        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, BnSplits = BnSplits,
+    };
+
+    internal MoCoOptions MoCoOptions => new()
+    {
+        Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, Temperature = Temperature, Mlp = Mlp, Symmetric = Symmetric,
+    };
+
+    internal LearningRateSchedule LearningRateSchedule => Schedule switch
+    {
+        "cosine" => new CosineSchedule(LearningRate, Epochs),
+        "multistep" => new MultiStepSchedule(LearningRate, Milestones),
+        _ => throw new ArgumentException($"unknown schedule '{Schedule}': use cosine or multistep"),
+    };
+
+    /// <summary>The batched augmentation for in-memory data of the given channels, side and normalisation.</summary>
+    internal BatchedAugmentation Augmentation(int size, double[] mean, double[] std) => new()
+    {
+        Size = size, Scale = (MinCropScale, 1.0), JitterProbability = JitterProbability, Mean = mean, Std = std,
+    };
+
+    /// <summary>Checks the values that would otherwise fail deep inside a run.</summary>
+    public void Validate()
+    {
+        if (BatchSize <= 0) throw new ArgumentException($"the batch size must be positive, got {BatchSize}");
+        if (Epochs <= 0) throw new ArgumentException($"epochs must be positive, got {Epochs}");
+        if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
+        int keysPerStep = BatchSize * (Symmetric ? 2 : 1);
+        if (QueueSize % keysPerStep != 0)
+            throw new ArgumentException($"the queue size {QueueSize} must be divisible by the keys enqueued per step ({keysPerStep})");
+        if (BatchSize % BnSplits != 0) throw new ArgumentException($"the batch size {BatchSize} must be divisible by {BnSplits} BN splits");
+        _ = EncoderOptions;
+        _ = LearningRateSchedule;
+        MoCoOptions.Validate();
+    }
+}
