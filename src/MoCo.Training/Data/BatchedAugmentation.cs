@@ -58,55 +58,86 @@ public sealed record BatchedAugmentation
         return ((imageHeight - ch) / 2, (imageWidth - cw) / 2, ch, cw);
     }
 
-    /// <summary>One augmented view of each image: uint8 N×C×H×W in, float N×C×Size×Size out (normalised).</summary>
-    internal Tensor Apply(Tensor images, ref SplitMix64 rng)
+    /// <summary>The random parameters of one view of each of n images (drawn before any pixel is touched, so tests
+    /// can hand the same parameters to torchvision).</summary>
+    internal sealed class ViewParameters(int n)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        long[] s = images.shape;
-        int n = (int)s[0], c = (int)s[1], h = (int)s[2], w = (int)s[3];
-        if (Mean.Length != c || Std.Length != c) throw new ArgumentException($"mean/std have {Mean.Length}/{Std.Length} values for {c} channels");
-        var theta = new float[n * 6];
-        var bright = new float[n];
-        var contrast = new float[n];
-        var saturation = new float[n];
-        var gray = new bool[n];
-        var order = new int[n * 3];
+        internal float[] Theta { get; } = new float[n * 6];      // n × 2 × 3 affine maps: output → input, normalised
+        internal float[] Brightness { get; } = new float[n];
+        internal float[] Contrast { get; } = new float[n];
+        internal float[] Saturation { get; } = new float[n];
+        internal long[] Order { get; } = new long[n * 3];          // per image, a permutation of 0 (b), 1 (c), 2 (s)
+        internal bool[] Gray { get; } = new bool[n];
+        internal int Count => Gray.Length;
+
+        /// <summary>Sets image i's crop box (top, left, height, width) in an H×W image, and its flip.</summary>
+        internal void SetCrop(int i, int top, int left, int cropHeight, int cropWidth, bool flip, int height, int width)
+        {
+            // Output [-1, 1] → the crop box in the input's normalised coordinates (align_corners = false): output pixel x
+            // samples input x' = left + (x + 0.5)·cw/S − 0.5, as interpolate on the cropped image does.
+            Theta[i * 6 + 0] = (float)((double)cropWidth / width * (flip ? -1 : 1));
+            Theta[i * 6 + 1] = 0;
+            Theta[i * 6 + 2] = (float)((2.0 * left + cropWidth) / width - 1);
+            Theta[i * 6 + 3] = 0;
+            Theta[i * 6 + 4] = (float)((double)cropHeight / height);
+            Theta[i * 6 + 5] = (float)((2.0 * top + cropHeight) / height - 1);
+        }
+    }
+
+    /// <summary>Draws the parameters of one view of n images of h×w.</summary>
+    internal ViewParameters Sample(int n, int h, int w, ref SplitMix64 rng)
+    {
+        var p = new ViewParameters(n);
         for (int i = 0; i < n; i++)
         {
             var (top, left, ch, cw) = SampleCrop(ref rng, h, w);
             bool flip = rng.NextDouble() < FlipProbability;
-            // Output [-1, 1] → the crop box in the input's normalised coordinates (align_corners = false).
-            theta[i * 6 + 0] = (float)((double)cw / w * (flip ? -1 : 1));
-            theta[i * 6 + 2] = (float)((2.0 * left + cw) / w - 1);
-            theta[i * 6 + 4] = (float)((double)ch / h);
-            theta[i * 6 + 5] = (float)((2.0 * top + ch) / h - 1);
+            p.SetCrop(i, top, left, ch, cw, flip, h, w);
             bool jitter = rng.NextDouble() < JitterProbability;
-            bright[i] = jitter ? (float)rng.Uniform(1 - Brightness, 1 + Brightness) : 1;
-            contrast[i] = jitter ? (float)rng.Uniform(1 - Contrast, 1 + Contrast) : 1;
-            saturation[i] = jitter ? (float)rng.Uniform(1 - Saturation, 1 + Saturation) : 1;
+            p.Brightness[i] = jitter ? (float)rng.Uniform(1 - Brightness, 1 + Brightness) : 1;
+            p.Contrast[i] = jitter ? (float)rng.Uniform(1 - Contrast, 1 + Contrast) : 1;
+            p.Saturation[i] = jitter ? (float)rng.Uniform(1 - Saturation, 1 + Saturation) : 1;
             int[] perm = rng.Permutation(3);
-            Array.Copy(perm, 0, order, i * 3, 3);
-            gray[i] = rng.NextDouble() < GrayscaleProbability;
+            for (int k = 0; k < 3; k++) p.Order[i * 3 + k] = perm[k];
+            p.Gray[i] = rng.NextDouble() < GrayscaleProbability;
         }
+        return p;
+    }
+
+    /// <summary>One augmented view of each image: uint8 N×C×H×W in, float N×C×Size×Size out (normalised).</summary>
+    internal Tensor Apply(Tensor images, ref SplitMix64 rng)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return Apply(images, Sample((int)images.size(0), (int)images.size(2), (int)images.size(3), ref rng));
+    }
+
+    /// <summary>Applies drawn parameters: crop and flip (one grid_sample), the colour jitter in each image's order
+    /// (torchvision's blends, clamped to [0, 1] after each), grayscale, normalisation.</summary>
+    internal Tensor Apply(Tensor images, ViewParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        long[] s = images.shape;
+        int n = (int)s[0], c = (int)s[1];
+        if (p.Count != n) throw new ArgumentException($"parameters for {p.Count} images, {n} given");
+        if (Mean.Length != c || Std.Length != c) throw new ArgumentException($"mean/std have {Mean.Length}/{Std.Length} values for {c} channels");
         using var scope = NewDisposeScope();
         Device device = images.device;
         var x = images.to(ScalarType.Float32).div_(255);
-        var grid = nn.functional.affine_grid(tensor(theta, n, 2, 3).to(device), [n, c, Size, Size]);
+        var grid = nn.functional.affine_grid(tensor(p.Theta, n, 2, 3).to(device), [n, c, Size, Size]);
         x = nn.functional.grid_sample(x, grid, padding_mode: "border");
-        var b = tensor(bright, n, 1, 1, 1).to(device);
-        var k = tensor(contrast, n, 1, 1, 1).to(device);
-        var sat = tensor(saturation, n, 1, 1, 1).to(device);
+        var b = tensor(p.Brightness, n, 1, 1, 1).to(device);
+        var k = tensor(p.Contrast, n, 1, 1, 1).to(device);
+        var sat = tensor(p.Saturation, n, 1, 1, 1).to(device);
+        var order = tensor(p.Order, n, 3).to(device);
         for (int slot = 0; slot < 3; slot++)
         {
-            var op = new long[n];
-            for (int i = 0; i < n; i++) op[i] = order[i * 3 + slot];
-            var which = tensor(op, n, 1, 1, 1).to(device);
+            var which = order.select(1, slot).view(n, 1, 1, 1);
             var xb = (x * b).clamp_(0, 1);
             var xc = (x * k + (1 - k) * Luminance(x).mean([1, 2, 3], keepdim: true)).clamp_(0, 1);
             var xs = c == 1 ? x : (x * sat + (1 - sat) * Luminance(x)).clamp_(0, 1);
             x = where(which.eq(0), xb, where(which.eq(1), xc, xs));
         }
-        if (c == 3) x = where(tensor(gray, n, 1, 1, 1).to(device), Luminance(x).expand(n, 3, Size, Size), x);
+        if (c == 3) x = where(tensor(p.Gray, n, 1, 1, 1).to(device), Luminance(x).expand(n, 3, Size, Size), x);
         var mean = tensor(Mean.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(device);
         var std = tensor(Std.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(device);
         return ((x - mean) / std).MoveToOuterDisposeScope();

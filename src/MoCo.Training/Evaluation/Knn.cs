@@ -24,7 +24,7 @@ public static class Knn
         var similarity = features.mm(bank.t());                       // B × M
         var (weights, indices) = similarity.topk(kk, dim: 1);          // B × k
         var neighbourLabels = bankLabels.index_select(0, indices.flatten()).view(b, kk);
-        var votes = zeros([b, classes], device: features.device).scatter_add(1, neighbourLabels, weights.div(t).exp_());
+        var votes = zeros([b, classes], features.dtype, features.device).scatter_add(1, neighbourLabels, weights.div(t).exp_());
         return votes.argmax(1).MoveToOuterDisposeScope();
     }
 }
