@@ -1,0 +1,203 @@
+# The PyTorch side of the MoCo pretraining benchmark: the same work as `moco pretrain` with the same flags —
+# MoCo v2 (official builder.py semantics, CIFAR-demo options: symmetric loss, split BN, single-device key shuffle)
+# on Fashion-MNIST with a narrow ResNet-18 (3x3 stem, no max-pool, 1 input channel), the same batched augmentation
+# (RandomResizedCrop + flip via affine_grid/grid_sample, brightness/contrast jitter p=0.8), SGD + cosine per epoch,
+# kNN monitor (k=200, t=0.1) on backbone features. Prints images/s per epoch and kNN top-1, as JSON lines.
+import argparse
+import gzip
+import json
+import math
+import random
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+p = argparse.ArgumentParser()
+p.add_argument("--limit", type=int, default=60000)
+p.add_argument("--epochs", type=int, default=1)
+p.add_argument("--batch", type=int, default=256)
+p.add_argument("--queue", type=int, default=4096)
+p.add_argument("--momentum", type=float, default=0.99)
+p.add_argument("--temperature", type=float, default=0.1)
+p.add_argument("--lr", type=float, default=0.06)
+p.add_argument("--wd", type=float, default=1e-4)
+p.add_argument("--width", type=int, default=16)
+p.add_argument("--bn-splits", type=int, default=8)
+p.add_argument("--symmetric", type=int, default=1)
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--knn-limit", type=int, default=10000)
+p.add_argument("--seed", type=int, default=0)
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(a.seed)
+random.seed(a.seed)
+D = "/usr/share/datasets/fashion-mnist/"
+
+
+def idx(name, images):
+    raw = gzip.open(D + name, "rb").read()
+    if images:
+        n, h, w = struct.unpack(">III", raw[4:16])
+        return torch.from_numpy(np.frombuffer(raw, np.uint8, offset=16).reshape(n, 1, h, w).copy())
+    return torch.from_numpy(np.frombuffer(raw, np.uint8, offset=8).astype(np.int64))
+
+
+train_x, train_y = idx("train-images-idx3-ubyte.gz", True)[: a.limit], idx("train-labels-idx1-ubyte.gz", False)[: a.limit]
+test_x, test_y = idx("t10k-images-idx3-ubyte.gz", True)[: a.knn_limit], idx("t10k-labels-idx1-ubyte.gz", False)[: a.knn_limit]
+MEAN, STD = 0.2860, 0.3530
+
+
+class SplitBatchNorm(nn.BatchNorm2d):  # as in MoCo's CIFAR demo
+    def __init__(self, num_features, num_splits):
+        super().__init__(num_features)
+        self.num_splits = num_splits
+
+    def forward(self, input):
+        N, C, H, W = input.shape
+        if self.training:
+            rm = self.running_mean.repeat(self.num_splits)
+            rv = self.running_var.repeat(self.num_splits)
+            out = F.batch_norm(input.view(-1, C * self.num_splits, H, W), rm, rv, self.weight.repeat(self.num_splits),
+                               self.bias.repeat(self.num_splits), True, self.momentum, self.eps).view(N, C, H, W)
+            self.running_mean.data.copy_(rm.view(self.num_splits, C).mean(dim=0))
+            self.running_var.data.copy_(rv.view(self.num_splits, C).mean(dim=0))
+            return out
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, False, self.momentum, self.eps)
+
+
+def encoder():
+    norm = (lambda c: SplitBatchNorm(c, a.bn_splits)) if a.bn_splits > 1 else nn.BatchNorm2d
+    net = torchvision.models.resnet.ResNet(torchvision.models.resnet.BasicBlock, [2, 2, 2, 2], num_classes=128,
+                                           norm_layer=norm, width_per_group=64)
+    # narrow: rebuild with the base width (torchvision's ResNet has no width option for BasicBlock)
+    w = a.width
+    net.inplanes = w
+    net.conv1 = nn.Conv2d(1, w, 3, 1, 1, bias=False)
+    net.bn1 = norm(w)
+    net.maxpool = nn.Identity()
+    net.layer1 = net._make_layer(torchvision.models.resnet.BasicBlock, w, 2)
+    net.layer2 = net._make_layer(torchvision.models.resnet.BasicBlock, 2 * w, 2, stride=2)
+    net.layer3 = net._make_layer(torchvision.models.resnet.BasicBlock, 4 * w, 2, stride=2)
+    net.layer4 = net._make_layer(torchvision.models.resnet.BasicBlock, 8 * w, 2, stride=2)
+    net.fc = nn.Linear(8 * w, 128)
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+    return net
+
+
+class MoCo(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder_q, self.encoder_k = encoder(), encoder()
+        d = self.encoder_q.fc.weight.shape[1]
+        self.encoder_q.fc = nn.Sequential(nn.Linear(d, d), nn.ReLU(), self.encoder_q.fc)
+        self.encoder_k.fc = nn.Sequential(nn.Linear(d, d), nn.ReLU(), self.encoder_k.fc)
+        for pq, pk in zip(self.encoder_q.parameters(), self.encoder_k.parameters()):
+            pk.data.copy_(pq.data)
+            pk.requires_grad = False
+        self.register_buffer("queue", F.normalize(torch.randn(128, a.queue), dim=0))
+        self.register_buffer("queue_ptr", torch.zeros(1, dtype=torch.long))
+
+    @torch.no_grad()
+    def momentum_update(self):
+        for pq, pk in zip(self.encoder_q.parameters(), self.encoder_k.parameters()):
+            pk.data = pk.data * a.momentum + pq.data * (1.0 - a.momentum)
+
+    @torch.no_grad()
+    def enqueue(self, keys):
+        n = keys.shape[0]
+        ptr = int(self.queue_ptr)
+        self.queue[:, ptr:ptr + n] = keys.t()
+        self.queue_ptr[0] = (ptr + n) % a.queue
+
+    def contrastive_loss(self, im_q, im_k, negatives):
+        q = F.normalize(self.encoder_q(im_q), dim=1)
+        with torch.no_grad():
+            idx = torch.randperm(im_k.shape[0])
+            k = F.normalize(self.encoder_k(im_k[idx]), dim=1)[torch.argsort(idx)]
+        logits = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives], dim=1) / a.temperature
+        return F.cross_entropy(logits, torch.zeros(logits.shape[0], dtype=torch.long)), k
+
+    def forward(self, x1, x2):
+        self.momentum_update()
+        negatives = self.queue.clone().detach()
+        if a.symmetric:
+            l12, k2 = self.contrastive_loss(x1, x2, negatives)
+            l21, k1 = self.contrastive_loss(x2, x1, negatives)
+            self.enqueue(torch.cat([k1, k2]))
+            return l12 + l21
+        loss, k = self.contrastive_loss(x1, x2, negatives)
+        self.enqueue(k)
+        return loss
+
+
+def crop_params(h, w):  # torchvision RandomResizedCrop.get_params, scale (0.2, 1)
+    area = h * w
+    for _ in range(10):
+        t = area * random.uniform(0.2, 1.0)
+        r = math.exp(random.uniform(math.log(3 / 4), math.log(4 / 3)))
+        cw, ch = int(round(math.sqrt(t * r))), int(round(math.sqrt(t / r)))
+        if 0 < cw <= w and 0 < ch <= h:
+            return random.randint(0, h - ch), random.randint(0, w - cw), ch, cw
+    return 0, 0, h, w
+
+
+def augment(x):  # uint8 N×1×H×W → float views
+    n, c, h, w = x.shape
+    theta = torch.zeros(n, 2, 3)
+    b, k, order = torch.ones(n, 1, 1, 1), torch.ones(n, 1, 1, 1), torch.zeros(n, 1, 1, 1, dtype=torch.bool)
+    for i in range(n):
+        top, left, ch, cw = crop_params(h, w)
+        flip = -1.0 if random.random() < 0.5 else 1.0
+        theta[i] = torch.tensor([[cw / w * flip, 0, (2 * left + cw) / w - 1], [0, ch / h, (2 * top + ch) / h - 1]])
+        if random.random() < 0.8:
+            b[i], k[i] = random.uniform(0.6, 1.4), random.uniform(0.6, 1.4)
+            order[i] = random.random() < 0.5
+    y = F.grid_sample(x.float() / 255, F.affine_grid(theta, [n, c, w, w], align_corners=False), padding_mode="border", align_corners=False)
+    bc = ((y * b).clamp(0, 1) - 0)
+    bc = (bc * k + (1 - k) * bc.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
+    cb = (y * k + (1 - k) * y.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
+    cb = (cb * b).clamp(0, 1)
+    return (torch.where(order, cb, bc) - MEAN) / STD
+
+
+@torch.no_grad()
+def knn_top1(net):
+    net.eval()
+    f = lambda x: F.normalize(torch.nn.Sequential(*list(net.children())[:-1])((x.float() / 255 - MEAN) / STD).flatten(1), dim=1)
+    bank = torch.cat([f(train_x[i:i + 512]) for i in range(0, min(len(train_x), a.knn_limit), 512)])
+    labels = train_y[: bank.shape[0]]
+    correct = 0
+    for i in range(0, len(test_x), 512):
+        sim = f(test_x[i:i + 512]) @ bank.t()
+        w, ind = sim.topk(min(200, bank.shape[0]), dim=1)
+        votes = torch.zeros(sim.shape[0], 10).scatter_add_(1, labels[ind], (w / 0.1).exp())
+        correct += (votes.argmax(1) == test_y[i:i + 512]).sum().item()
+    net.train()
+    return correct / len(test_x)
+
+
+model = MoCo()
+opt = torch.optim.SGD(model.encoder_q.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.wd)
+steps = len(train_x) // a.batch
+print(json.dumps({"knn_top1_before": knn_top1(model.encoder_q)}), flush=True)
+for epoch in range(a.epochs):
+    for g in opt.param_groups:
+        g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * epoch / a.epochs))
+    perm = torch.randperm(len(train_x))
+    start = time.perf_counter()
+    for s in range(steps):
+        x = train_x[perm[s * a.batch:(s + 1) * a.batch]]
+        loss = model(augment(x), augment(x))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"epoch": epoch, "loss": loss.item(), "images_per_s": steps * a.batch / seconds,
+                      "knn_top1": knn_top1(model.encoder_q)}), flush=True)

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using MoCo.Training.Data;
+using MoCo.Training.Evaluation;
+using MoCo.Training.Trainer;
+
+namespace MoCo.Cli.Commands;
+
+/// <summary>`moco pretrain`: MoCo v1/v2 pretraining on a data source, writing a run directory.</summary>
+internal static class PretrainCommand
+{
+    private sealed class Options
+    {
+        internal readonly Option<string> Data = new("--data") { Description = "training images: fashion-mnist[:train|test] or idx:DIR[:train|test]", DefaultValueFactory = _ => "fashion-mnist:train" };
+        internal readonly Option<string> Preset = new("--preset") { Description = "v1 or v2", DefaultValueFactory = _ => "v2" };
+        internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl, curves.svg)", DefaultValueFactory = _ => "run" };
+        internal readonly Option<string?> Arch = new("--arch") { Description = "resnet18, resnet34 or resnet50" };
+        internal readonly Option<int?> Width = new("--width") { Description = "base width (torchvision: 64)" };
+        internal readonly Option<bool?> SmallImages = new("--small-images") { Description = "3×3 stride-1 stem, no max-pool" };
+        internal readonly Option<int?> InChannels = new("--in-channels") { Description = "1 or 3 (default: the data's)" };
+        internal readonly Option<int?> Batch = new("--batch") { Description = "batch size" };
+        internal readonly Option<int?> Queue = new("--queue") { Description = "queue length K" };
+        internal readonly Option<double?> Momentum = new("--momentum") { Description = "key-encoder momentum m" };
+        internal readonly Option<double?> Temperature = new("--temperature") { Description = "softmax temperature τ" };
+        internal readonly Option<bool?> Symmetric = new("--symmetric") { Description = "symmetric loss" };
+        internal readonly Option<int?> BnSplits = new("--bn-splits") { Description = "split BN sub-batches" };
+        internal readonly Option<double?> Lr = new("--lr") { Description = "base learning rate" };
+        internal readonly Option<int?> Epochs = new("--epochs") { Description = "epochs" };
+        internal readonly Option<int?> Limit = new("--limit") { Description = "use the first N samples" };
+        internal readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads" };
+        internal readonly Option<ulong?> Seed = new("--seed") { Description = "seed" };
+        internal readonly Option<string?> KnnData = new("--knn-data") { Description = "labelled test set for the kNN monitor (bank: the training data)" };
+        internal readonly Option<int?> KnnLimit = new("--knn-limit") { Description = "use the first N samples of the kNN sets" };
+        internal readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
+        internal readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "steps between checkpoints (0: per epoch)" };
+        internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
+
+        internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
+            BnSplits, Lr, Epochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume];
+    }
+
+    internal static Command Create()
+    {
+        var o = new Options();
+        var command = new Command("pretrain", "MoCo v1/v2 pretraining: writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.");
+        foreach (Option option in o.All) command.Options.Add(option);
+        command.SetAction(result => Run(result, o));
+        return command;
+    }
+
+    private static int Run(ParseResult r, Options o)
+    {
+        string data = r.GetValue(o.Data)!;
+        string outDir = r.GetValue(o.Out)!;
+        int limit = r.GetValue(o.Limit) ?? int.MaxValue;
+        using var images = DataSource.Load(data, limit);
+        PretrainConfig config = r.GetValue(o.Resume) ? PretrainRun.ReadConfig(outDir) : Configure(r, o, images);
+        var (mean, std) = DataSource.Normalisation(data, images.Channels);
+        var augmentation = config.Augmentation(images.Height, mean, std);
+        var source = new InMemoryViewPairSource(images, augmentation, config.Seed);
+
+        string? knnData = r.GetValue(o.KnnData);
+        InMemoryImages? knnTest = null, knnBank = null;
+        KnnMonitor? knn = null;
+        if (knnData is not null)
+        {
+            int knnLimit = r.GetValue(o.KnnLimit) ?? int.MaxValue;
+            knnTest = DataSource.Load(knnData, knnLimit, defaultTrain: false);
+            knnBank = images.Take(knnLimit);
+            knn = new KnnMonitor(knnBank, knnTest, augmentation with { }, config.KnnK, config.KnnTemperature);
+        }
+        try
+        {
+            Console.WriteLine($"pretraining MoCo {config.Preset} on {data} ({images.Count} images {images.Channels}×{images.Height}×{images.Width}), " +
+                              $"{config.Arch} width {config.Width}, batch {config.BatchSize}, K {config.QueueSize}, {config.Epochs} epochs, device {config.Device} → {outDir}");
+            using var run = r.GetValue(o.Resume) ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
+            if (run.Position.GlobalStep == 0 && knn is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
+            run.Run(Console.Out);
+            if (knn is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 after training: {run.EvaluateKnn() * 100:F2}%"));
+            Console.WriteLine($"wrote {Path.Combine(outDir, PretrainRun.CheckpointFile)}, {Path.Combine(outDir, PretrainRun.LogFile)}, {Path.Combine(outDir, PretrainRun.CurvesFile)}");
+            return 0;
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            knnTest?.Dispose();
+            knnBank?.Dispose();
+        }
+    }
+
+    private static PretrainConfig Configure(ParseResult r, Options o, InMemoryImages images)
+    {
+        var c = PretrainConfig.FromPreset(r.GetValue(o.Preset)!);
+        bool small = r.GetValue(o.SmallImages) ?? images.Height <= 64;
+        c = c with
+        {
+            Arch = r.GetValue(o.Arch) ?? (small ? "resnet18" : c.Arch),
+            Width = r.GetValue(o.Width) ?? c.Width,
+            SmallImages = small,
+            InChannels = r.GetValue(o.InChannels) ?? images.Channels,
+            BatchSize = r.GetValue(o.Batch) ?? c.BatchSize,
+            QueueSize = r.GetValue(o.Queue) ?? c.QueueSize,
+            Momentum = r.GetValue(o.Momentum) ?? c.Momentum,
+            Temperature = r.GetValue(o.Temperature) ?? c.Temperature,
+            Symmetric = r.GetValue(o.Symmetric) ?? c.Symmetric,
+            BnSplits = r.GetValue(o.BnSplits) ?? c.BnSplits,
+            LearningRate = r.GetValue(o.Lr) ?? c.LearningRate,
+            Epochs = r.GetValue(o.Epochs) ?? c.Epochs,
+            Threads = r.GetValue(o.Threads) ?? c.Threads,
+            Seed = r.GetValue(o.Seed) ?? c.Seed,
+            Device = r.GetValue(o.Device) ?? c.Device,
+            CheckpointEvery = r.GetValue(o.CheckpointEvery) ?? c.CheckpointEvery,
+        };
+        c.Validate();
+        return c;
+    }
+}
