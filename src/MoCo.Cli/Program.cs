@@ -1,7 +1,1 @@
-using System.CommandLine;
-using MoCo.Cli.Commands;
-
-var root = new RootCommand("moco: MoCo self-supervised image pretraining for .NET");
-root.Subcommands.Add(SmokeCommand.Create());
-root.Subcommands.Add(PretrainCommand.Create());
-return root.Parse(args).Invoke();
+return MoCo.Cli.MocoApp.Run(args);

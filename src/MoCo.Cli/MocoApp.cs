@@ -1,0 +1,33 @@
+using System.CommandLine;
+using MoCo.Cli.Commands;
+using MoCo.Torch;
+
+namespace MoCo.Cli;
+
+/// <summary>The `moco` command line: its subcommands and their dispatch.</summary>
+internal static class MocoApp
+{
+    internal static RootCommand Build()
+    {
+        var root = new RootCommand("moco: MoCo self-supervised image pretraining for .NET");
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(SmokeCommand.Create());
+        return root;
+    }
+
+    /// <summary>Runs the command line; returns the process exit code. Errors a user can fix (bad options, files, data)
+    /// print one line, "error: …", and exit 1; anything else keeps its stack trace.</summary>
+    internal static int Run(string[] args)
+    {
+        try
+        {
+            return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException
+                                      or InvalidOperationException or TorchException or DllNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace MoCo.Cli.Tests;
+
+// The `moco pretrain` command end to end on a tiny IDX data set written here.
+[NonParallelizable]
+public class PretrainCommandTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void MakeData()
+    {
+        dir = Directory.CreateTempSubdirectory("moco-cli-").FullName;
+        var rng = new Random(1);
+        const int N = 64, S = 16;
+        var images = new byte[16 + N * S * S];
+        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), N);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), S);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), S);
+        rng.NextBytes(images.AsSpan(16));
+        var labels = new byte[8 + N];
+        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
+        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), N);
+        for (int i = 0; i < N; i++) labels[8 + i] = (byte)(i % 4);
+        foreach (string split in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-images-idx3-ubyte"), images);
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), labels);
+        }
+    }
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    private string[] Args(string run, params string[] extra) =>
+        ["pretrain", "--data", $"idx:{dir}:train", "--width", "4", "--batch", "16", "--queue", "64", "--epochs", "2", "--threads", "1",
+         "--knn-data", $"idx:{dir}:test", "--checkpoint-every", "2", "--out", run, .. extra];
+
+    [Test]
+    public void Pretrain_writes_checkpoint_log_and_curves_and_resume_continues()
+    {
+        string run = Path.Combine(dir, "run");
+        Assert.That(MocoApp.Run(Args(run)), Is.EqualTo(0));
+        foreach (string f in new[] { "last.ckpt", "log.jsonl", "curves.svg" }) Assert.That(File.Exists(Path.Combine(run, f)), f);
+        var lines = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var steps = lines.Where(l => l.TryGetProperty("loss", out _)).ToList();
+        Assert.That(steps, Is.Not.Empty);
+        foreach (var l in steps)
+        {
+            foreach (string key in new[] { "epoch", "step", "loss", "lr", "images_per_s" }) Assert.That(l.TryGetProperty(key, out _), key);
+        }
+        Assert.That(lines.Count(l => l.TryGetProperty("knn_top1", out _)), Is.EqualTo(2), "one kNN line per epoch");
+        Assert.That(File.ReadAllText(Path.Combine(run, "curves.svg")), Does.StartWith("<svg"));
+        // A finished run resumes to the same end: nothing more is trained, nothing is lost.
+        Assert.That(MocoApp.Run(Args(run, "--resume")), Is.EqualTo(0));
+        Assert.That(File.ReadAllLines(Path.Combine(run, "log.jsonl")), Has.Length.EqualTo(lines.Count));
+    }
+
+    [Test]
+    public void Bad_options_fail_with_a_message_and_a_non_zero_exit()
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "60", "--out", Path.Combine(dir, "bad")]), Is.EqualTo(1));
+            Assert.That(MocoApp.Run(["pretrain", "--data", "nowhere:x"]), Is.EqualTo(1));
+            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}", "--resume", "--out", Path.Combine(dir, "none")]), Is.EqualTo(1));
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        string text = error.ToString();
+        Assert.That(text, Does.Contain("error: the queue size 60").And.Contain("error: 'nowhere:x' is not a data source").And.Contain("last.ckpt"));
+        Assert.That(text, Does.Not.Contain("   at "), "no stack traces for user errors");
+    }
+}
