@@ -11,7 +11,7 @@ void clear_error();
 template <typename R, typename F>
 R guarded(R failure, F&& body) noexcept {
   try {
-    clear_error();
+    // The message slot is only written on failure: callers read it only after a sentinel.
     return body();
   } catch (const c10::Error& e) {
     // what_without_backtrace: libtorch's message without the C++ stack trace.
