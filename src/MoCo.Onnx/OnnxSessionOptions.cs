@@ -1,0 +1,45 @@
+namespace MoCo.Onnx;
+
+/// <summary>Graph optimisation levels (GraphOptimizationLevel in onnxruntime_c_api.h).</summary>
+public enum OnnxGraphOptimization
+{
+    /// <summary>No graph rewrites.</summary>
+    None = 0,
+    /// <summary>Semantics-preserving rewrites such as constant folding.</summary>
+    Basic = 1,
+    /// <summary>Basic plus node fusions.</summary>
+    Extended = 2,
+    /// <summary>Everything, including layout optimisations (ORT's default).</summary>
+    All = 99,
+}
+
+/// <summary>Execution providers a session may use.</summary>
+public enum OnnxExecutionProvider
+{
+    /// <summary>ORT's CPU kernels (always available).</summary>
+    Cpu,
+    /// <summary>NVIDIA CUDA; fails with a clear message when the library was built without it.</summary>
+    Cuda,
+}
+
+/// <summary>How a session is created. Immutable; use <c>with</c> to change a field.</summary>
+public sealed record OnnxSessionOptions
+{
+    /// <summary>Threads used inside one operator. Default 0: ORT's choice (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads used to run independent operators in parallel. Default 0: ORT's choice (execution is sequential).</summary>
+    public int InterOpThreads { get; init; }
+
+    /// <summary>Graph optimisation level. Default <see cref="OnnxGraphOptimization.All"/>.</summary>
+    public OnnxGraphOptimization GraphOptimization { get; init; } = OnnxGraphOptimization.All;
+
+    /// <summary>Execution provider. Default <see cref="OnnxExecutionProvider.Cpu"/>.</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; init; } = OnnxExecutionProvider.Cpu;
+
+    /// <summary>CUDA device index when <see cref="ExecutionProvider"/> is CUDA. Default 0.</summary>
+    public int CudaDeviceId { get; init; }
+
+    /// <summary>The defaults: CPU, all optimisations, ORT's thread counts.</summary>
+    public static OnnxSessionOptions Default { get; } = new();
+}

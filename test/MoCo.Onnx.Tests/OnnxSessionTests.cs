@@ -1,0 +1,120 @@
+using MoCo.Onnx.Tests.Support;
+
+namespace MoCo.Onnx.Tests;
+
+/// <summary>Our binding against PyTorch eval-mode outputs on a file torch.onnx.export wrote.</summary>
+public class OnnxSessionTests
+{
+    private static string Fixture(string name) => Path.Combine(TorchModels.SmallResNetDir, name);
+
+    [TestCase(1)]
+    [TestCase(37)]
+    public void TorchExportedResidualNet_MatchesPyTorch(int batch)
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+        var input = PythonReference.ReadFloats(Fixture($"in_{batch}.bin"));
+        var expected = PythonReference.ReadFloats(Fixture($"out_{batch}.bin"));
+
+        var output = session.Run(input, [batch, 3, 16, 16]);
+
+        Assert.That(output.Shape, Is.EqualTo(new long[] { batch, 10 }));
+        // Reference: PyTorch 1.13 eval forward on the same weights and input; float32 reordering only.
+        Assert.That(PythonReference.MaxAbsDiff(output.Values, expected), Is.LessThan(1e-4f));
+    }
+
+    [TestCase(1)]
+    [TestCase(37)]
+    public void Uint8NhwcInput_MatchesPyTorch(int batch)
+    {
+        using var session = OnnxSession.Open(File.ReadAllBytes(Fixture("model_u8.onnx")));
+        var input = File.ReadAllBytes(Fixture($"in_u8_{batch}.bin"));
+        var expected = PythonReference.ReadFloats(Fixture($"out_u8_{batch}.bin"));
+
+        var output = session.Run(input, [batch, 16, 16, 3]);
+
+        Assert.That(PythonReference.MaxAbsDiff(output.Values, expected), Is.LessThan(1e-4f));
+    }
+
+    [Test]
+    public void SameModelFromFileAndBytes_GivesIdenticalOutputs()
+    {
+        using var fromFile = OnnxSession.Open(Fixture("model.onnx"), new OnnxSessionOptions { IntraOpThreads = 1 });
+        using var fromBytes = OnnxSession.Open(File.ReadAllBytes(Fixture("model.onnx")), new OnnxSessionOptions { IntraOpThreads = 1 });
+        var input = PythonReference.ReadFloats(Fixture("in_37.bin"));
+
+        Assert.That(fromBytes.Run(input, [37, 3, 16, 16]).Values, Is.EqualTo(fromFile.Run(input, [37, 3, 16, 16]).Values));
+    }
+
+    [TestCase(OnnxGraphOptimization.None)]
+    [TestCase(OnnxGraphOptimization.Basic)]
+    [TestCase(OnnxGraphOptimization.Extended)]
+    public void EveryOptimizationLevel_MatchesPyTorch(OnnxGraphOptimization level)
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"),
+            new OnnxSessionOptions { GraphOptimization = level, IntraOpThreads = 2, InterOpThreads = 1 });
+        var output = session.Run(PythonReference.ReadFloats(Fixture("in_37.bin")), [37, 3, 16, 16]);
+        Assert.That(PythonReference.MaxAbsDiff(output.Values, PythonReference.ReadFloats(Fixture("out_37.bin"))), Is.LessThan(1e-4f));
+    }
+
+    [Test]
+    public void InputsAndOutputs_DescribeNamesTypesAndDynamicBatch()
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+
+        Assert.That(session.Inputs, Has.Count.EqualTo(1));
+        var input = session.Inputs[0];
+        Assert.That(input.Name, Is.EqualTo("image"));
+        Assert.That(input.ElementType, Is.EqualTo(OnnxElementType.Float));
+        Assert.That(input.Shape, Is.EqualTo(new long[] { -1, 3, 16, 16 }));
+        Assert.That(input.SymbolicDimensions[0], Is.EqualTo("N"));
+        var output = session.Outputs.Single();
+        Assert.That(output.Name, Is.EqualTo("features"));
+        Assert.That(output.Shape, Is.EqualTo(new long[] { -1, 10 }));
+
+        using var u8 = OnnxSession.Open(Fixture("model_u8.onnx"));
+        Assert.That(u8.Inputs[0].ElementType, Is.EqualTo(OnnxElementType.UInt8));
+        Assert.That(u8.Inputs[0].Shape, Is.EqualTo(new long[] { -1, 16, 16, 3 }));
+    }
+
+    [Test]
+    public void Metadata_ReadsProducerVersionAndCustomProps()
+    {
+        using var session = OnnxSession.Open(Fixture("model_meta.onnx"));
+
+        Assert.That(session.Metadata.ProducerName, Is.EqualTo("reference-test"));
+        Assert.That(session.Metadata.Version, Is.EqualTo(7));
+        Assert.That(session.Metadata.Custom, Is.EquivalentTo(new Dictionary<string, string>
+        {
+            ["moco.arch"] = "tiny",
+            ["moco.mean"] = "0.485,0.456,0.406",
+        }));
+    }
+
+    [Test]
+    public void RuntimeVersion_Is130_AndCpuProviderIsAvailable()
+    {
+        Assert.That(OnnxSession.RuntimeVersion, Is.EqualTo("1.30.0"));
+        Assert.That(OnnxSession.AvailableProviders, Does.Contain("CPUExecutionProvider"));
+    }
+
+    [Test]
+    public void Dispose_Twice_IsHarmless_AndRunAfterDisposeThrows()
+    {
+        var session = OnnxSession.Open(Fixture("model.onnx"));
+        session.Dispose();
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Run(new float[3 * 16 * 16], [1, 3, 16, 16]));
+    }
+
+    [Test]
+    public void ManySessions_OpenedAndDisposed_KeepWorking()
+    {
+        var input = PythonReference.ReadFloats(Fixture("in_1.bin"));
+        var expected = PythonReference.ReadFloats(Fixture("out_1.bin"));
+        for (var i = 0; i < 20; i++)
+        {
+            using var session = OnnxSession.Open(Fixture("model.onnx"));
+            Assert.That(PythonReference.MaxAbsDiff(session.Run(input, [1, 3, 16, 16]).Values, expected), Is.LessThan(1e-4f));
+        }
+    }
+}
