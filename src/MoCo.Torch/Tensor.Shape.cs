@@ -17,6 +17,10 @@ public partial class Tensor
     public Tensor t() => Unary(Aten.T);
     /// <summary>A contiguous tensor with the same elements (this data when already contiguous).</summary>
     public Tensor contiguous() => CallFrame.Begin().Add(this).AddDefault().Call(Aten.Contiguous);
+    /// <summary>A tensor with the same elements laid out in <paramref name="format"/> (this data when it already is).</summary>
+    public Tensor contiguous(MemoryFormat format) => CallFrame.Begin().Add(this).Add((long)format).Call(Aten.Contiguous);
+    /// <summary>Whether a 4-D tensor is contiguous in channels-last (NHWC) order.</summary>
+    public bool is_channels_last() => Info().IsChannelsLast != 0;
     /// <summary>Flattens dimensions start_dim..end_dim into one.</summary>
     public Tensor flatten(long start_dim = 0, long end_dim = -1) => CallFrame.Begin().Add(this).Add(start_dim).Add(end_dim).Call(Aten.Flatten);
     /// <summary>A view with a size-1 dimension inserted at <paramref name="dim"/>.</summary>

@@ -35,6 +35,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int moco_tensor_set_requires_grad(IntPtr tensor, int requiresGrad);
     [LibraryImport(Library)] internal static partial int moco_grad_set_enabled(int enabled);
 
+    [LibraryImport(Library)]
+    internal static partial IntPtr moco_split_batch_norm(IntPtr input, IntPtr weight, IntPtr bias, IntPtr runningMean, IntPtr runningVar,
+        long splits, double momentum, double eps);
+
     [LibraryImport(Library)] internal static partial byte* moco_torch_version();
     [LibraryImport(Library)] internal static partial int moco_set_num_threads(int n);
     [LibraryImport(Library)] internal static partial int moco_get_num_threads();
@@ -57,6 +61,8 @@ internal struct NativeTensorInfo
     public int IsContiguous;
     public int IsLeaf;
     public int ElementSize;
+    public int IsChannelsLast;
+    public int Reserved;
     public long Numel;
     public IntPtr Data;
 }

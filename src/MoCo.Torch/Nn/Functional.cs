@@ -36,6 +36,22 @@ public static partial class torch
                 CallFrame.Begin().Add(input).AddOptional(weight).AddOptional(bias).AddOptional(running_mean).AddOptional(running_var)
                     .Add(training).Add(momentum).Add(eps).Add(true).Call(Aten.BatchNorm);
 
+            /// <summary>
+            /// Training-mode batch normalisation over <paramref name="splits"/> sub-batches (sample n in sub-batch n mod
+            /// splits), fused in the shim for channels-last float CPU input; updates the running statistics with the mean of
+            /// the sub-batches' updates. Returns null when the input does not qualify (the caller then uses
+            /// <see cref="batch_norm"/> on a regrouped view).
+            /// </summary>
+            public static Tensor? split_batch_norm_fused(Tensor input, Tensor weight, Tensor bias, Tensor running_mean, Tensor running_var,
+                long splits, double momentum = 0.1, double eps = 1e-5)
+            {
+                ArgumentNullException.ThrowIfNull(input);
+                NativeTensorInfo info = input.Info();
+                if (info.IsChannelsLast == 0 || info.DType != (int)ScalarType.Float32 || info.DeviceType != (int)DeviceType.CPU) return null;
+                return new Tensor(TorchCheck.Handle(NativeMethods.moco_split_batch_norm(input.Handle, weight.Handle, bias.Handle,
+                    running_mean.Handle, running_var.Handle, splits, momentum, eps)));
+            }
+
             /// <summary>max(x, 0).</summary>
             public static Tensor relu(Tensor input, bool inplace = false) => inplace ? input.relu_() : input.relu();
 

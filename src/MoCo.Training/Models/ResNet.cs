@@ -64,6 +64,23 @@ public sealed class ResNet : Module<Tensor, Tensor>
         fc = nn.Linear(inPlanes, options.NumClasses);
         register_module("fc", fc);
         Initialise(options.ZeroInitResidual);
+        if (options.ChannelsLast) UseChannelsLast();
+    }
+
+    /// <summary>Re-lays every 4-D parameter (the convolution weights) out channels-last, keeping the Parameter objects.</summary>
+    private void UseChannelsLast()
+    {
+        foreach (var (_, p) in named_parameters())
+        {
+            if (p.dim() != 4) continue;
+            bool requiresGrad = p.requires_grad;
+            using (no_grad())
+            using (Tensor relaid = p.contiguous(MemoryFormat.ChannelsLast))
+            {
+                p.ReplaceWith(relaid);
+            }
+            p.requires_grad = requiresGrad;
+        }
     }
 
     /// <summary>How the network was built.</summary>
@@ -128,7 +145,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
         if (s.Length != 4 || s[1] != Options.InChannels)
             throw new ArgumentException($"the encoder expects N×{Options.InChannels}×H×W input, got [{string.Join(", ", s)}]", nameof(input));
         using var scope = NewDisposeScope();
-        var x = bn1.forward(conv1.forward(input)).relu_();
+        var x = Options.ChannelsLast ? input.contiguous(MemoryFormat.ChannelsLast) : input;
+        x = bn1.forward(conv1.forward(x)).relu_();
         if (maxpool is not null) x = maxpool.forward(x);
         foreach (var layer in layers) x = layer.forward(x);
         return nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1).MoveToOuterDisposeScope();

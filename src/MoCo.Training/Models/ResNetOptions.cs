@@ -35,6 +35,11 @@ public sealed record ResNetOptions
     /// <summary>BatchNorm over this many sub-batches in training (1: ordinary BatchNorm; MoCo's CIFAR demo: 8).</summary>
     public int BnSplits { get; init; } = 1;
 
+    /// <summary>Lay activations and convolution weights out channels-last (NHWC): oneDNN's convolutions run faster
+    /// on the CPU, and split BN uses the shim's fused kernel. Results equal the NCHW layout's up to float rounding.
+    /// Default false.</summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Blocks per layer.</summary>
     internal int[] Layers => Arch switch
     {

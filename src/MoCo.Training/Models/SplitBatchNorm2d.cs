@@ -61,6 +61,13 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
             throw new ArgumentException($"SplitBatchNorm2d({features}) expects N×{features}×H×W input, got [{string.Join(", ", s)}]", nameof(input));
         if (!training) return functional.batch_norm(input, running_mean, running_var, weight, bias, false, Momentum, Eps);
         if (s[0] % Splits != 0) throw new ArgumentException($"batch size {s[0]} is not divisible by {Splits} BN splits", nameof(input));
+        // Channels-last float CPU input: the shim's fused kernel (two passes each way, no regrouping copies).
+        Tensor? fused = functional.split_batch_norm_fused(input, weight, bias, running_mean, running_var, Splits, Momentum, Eps);
+        if (fused is not null)
+        {
+            using (torch.no_grad()) num_batches_tracked.add_(1);
+            return fused;
+        }
         if (Splits == 1)
         {
             using (torch.no_grad()) num_batches_tracked.add_(1);
@@ -70,7 +77,7 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
         var meanSplit = running_mean.repeat(Splits);
         var varSplit = running_var.repeat(Splits);
         // (N, C, H, W) → (N/S, S·C, H, W): sub-batch s holds samples n ≡ s (mod S), as channels s·C … (s+1)·C − 1.
-        var grouped = input.view(-1, features * Splits, s[2], s[3]);
+        var grouped = input.reshape(-1, features * Splits, s[2], s[3]);
         var output = functional.batch_norm(grouped, meanSplit, varSplit, weight.repeat(Splits), bias.repeat(Splits), true, Momentum, Eps)
             .view(s);
         using (torch.no_grad())

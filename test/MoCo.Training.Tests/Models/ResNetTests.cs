@@ -83,6 +83,27 @@ public class ResNetTests
     }
 
     [Test]
+    public void Channels_last_layout_gives_the_nchw_results_and_gradients()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(21);
+        var options = new ResNetOptions { Arch = ResNetArch.ResNet18, Width = 8, SmallImages = true, InChannels = 1, BnSplits = 4 };
+        using var nchw = new ResNet(options);
+        using var nhwc = new ResNet(options with { ChannelsLast = true });
+        nhwc.load_state_dict(nchw.state_dict());
+        Assert.That(nhwc.state_dict()["layer2.0.conv1.weight"].is_channels_last(), Is.True);
+        var x = randn([8, 1, 16, 16]);
+        var a = nchw.forward(x);
+        var b = nhwc.forward(x);
+        Assert.That(b.allclose(a, 1e-4, 1e-4), Is.True, "outputs");
+        a.square().sum().backward();
+        b.square().sum().backward();
+        var ga = nchw.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        foreach (var (name, p) in nhwc.named_parameters())
+            Assert.That(p.grad!.allclose(ga[name], 1e-3, 1e-3), Is.True, name);
+    }
+
+    [Test]
     public void Initialisation_follows_torchvision()
     {
         using var scope = NewDisposeScope();

@@ -40,6 +40,8 @@ struct moco_tensor_info {
   int32_t is_contiguous;
   int32_t is_leaf;
   int32_t element_size;
+  int32_t is_channels_last;  // contiguous in channels-last order (4-D)
+  int32_t reserved;
   int64_t numel;
   void* data;           // null for tensors without storage
 };
@@ -71,6 +73,10 @@ MOCO_API int32_t moco_tensor_get_grad(void* tensor, void** grad);
 MOCO_API int32_t moco_tensor_set_grad(void* tensor, void* grad);
 MOCO_API int32_t moco_tensor_set_requires_grad(void* tensor, int32_t requires_grad);
 MOCO_API int32_t moco_grad_set_enabled(int32_t enabled);  // returns the previous state or -1
+
+// split_batch_norm.cpp: training-mode split BN, fused, for channels-last float CPU input (autograd-aware).
+MOCO_API void* moco_split_batch_norm(void* input, void* weight, void* bias, void* running_mean, void* running_var,
+                                     int64_t splits, double momentum, double eps);
 
 // runtime.cpp
 MOCO_API const char* moco_torch_version();

@@ -43,6 +43,8 @@ MOCO_API int32_t moco_tensor_get_info(void* tensor, moco_tensor_info* info) {
     info->is_contiguous = t.is_contiguous() ? 1 : 0;
     info->is_leaf = t.is_leaf() ? 1 : 0;
     info->element_size = static_cast<int32_t>(t.element_size());
+    info->is_channels_last = t.dim() == 4 && t.is_contiguous(at::MemoryFormat::ChannelsLast) ? 1 : 0;
+    info->reserved = 0;
     info->numel = t.numel();
     info->data = t.has_storage() ? t.data_ptr() : nullptr;
     return 0;
