@@ -17,9 +17,8 @@ namespace MoCo.Onnx;
 public sealed unsafe class OnnxSession : IDisposable
 {
     private readonly OrtSessionHandle _session;
-    private readonly IntPtr _inputNames;   // byte*[] of UTF-8 names, in native memory
-    private readonly IntPtr _outputNames;
-    private readonly List<IntPtr> _nativeStrings = [];
+    private readonly NativeStringArray _inputNames;
+    private readonly NativeStringArray _outputNames;
     private int _disposed;
 
     private OnnxSession(OrtSessionHandle session)
@@ -28,8 +27,8 @@ public sealed unsafe class OnnxSession : IDisposable
         var raw = session.DangerousGetHandle();
         Inputs = Describe(raw, OrtApi.SessionGetInputCount(raw), input: true);
         Outputs = Describe(raw, OrtApi.SessionGetOutputCount(raw), input: false);
-        _inputNames = NativeNames(Inputs);
-        _outputNames = NativeNames(Outputs);
+        _inputNames = NativeStringArray.Create(Inputs.Select(i => i.Name).ToArray());
+        _outputNames = NativeStringArray.Create(Outputs.Select(o => o.Name).ToArray());
         Metadata = ReadMetadata(raw);
     }
 
@@ -106,7 +105,73 @@ public sealed unsafe class OnnxSession : IDisposable
         }
     }
 
-    private OnnxTensor RunOne(void* data, int length, int elementSize, OnnxElementType type, ReadOnlySpan<long> shape)
+    /// <summary>
+    /// Runs a single-input, single-output model and lets ORT write the output straight into
+    /// <paramref name="output"/> (no copy). The output's shape is the model's with dynamic dimensions set
+    /// to the input's batch size (its first dimension).
+    /// </summary>
+    /// <param name="input">Row-major input values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 3, 224, 224].</param>
+    /// <param name="output">Receives the output, e.g. N·D features; its length must match exactly.</param>
+    /// <returns>The output's shape (e.g. [N, D]).</returns>
+    public long[] RunInto(ReadOnlySpan<float> input, ReadOnlySpan<long> shape, Span<float> output)
+    {
+        var outShape = ResolveOutputShape(shape, output.Length);
+        fixed (float* p = input)
+        fixed (float* o = output)
+        {
+            RunCore(p, input.Length, sizeof(float), OnnxElementType.Float, shape, o, outShape);
+        }
+
+        return outShape;
+    }
+
+    /// <summary>As <see cref="RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/>, for a uint8 input (e.g. NHWC pixels).</summary>
+    /// <param name="input">Row-major input values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 224, 224, 3].</param>
+    /// <param name="output">Receives the output; its length must match exactly.</param>
+    /// <returns>The output's shape.</returns>
+    public long[] RunInto(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape, Span<float> output)
+    {
+        var outShape = ResolveOutputShape(shape, output.Length);
+        fixed (byte* p = input)
+        fixed (float* o = output)
+        {
+            RunCore(p, input.Length, sizeof(byte), OnnxElementType.UInt8, shape, o, outShape);
+        }
+
+        return outShape;
+    }
+
+    private long[] ResolveOutputShape(ReadOnlySpan<long> inputShape, int outputLength)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Outputs.Count != 1 || inputShape.IsEmpty)
+        {
+            throw new InvalidOperationException($"RunInto needs a model with one output and a batched input; this one has outputs {string.Join(", ", Outputs)}.");
+        }
+
+        var batch = inputShape[0];
+        var dims = Outputs[0].Shape.Select(d => d >= 0 ? d : batch).ToArray();
+        if (Outputs[0].Shape.Skip(1).Any(d => d < 0))
+        {
+            throw new InvalidOperationException($"Output {Outputs[0]} has dynamic dimensions besides the batch; use Run, which returns ORT's shape.");
+        }
+
+        var count = dims.Aggregate(1L, (a, d) => a * d);
+        if (count != outputLength)
+        {
+            throw new ArgumentException($"Output {Outputs[0]} for batch {batch} has shape [{string.Join(", ", dims)}] ({count} values) but the buffer holds {outputLength}.", "output");
+        }
+
+        return dims;
+    }
+
+    private OnnxTensor RunOne(void* data, int length, int elementSize, OnnxElementType type, ReadOnlySpan<long> shape) =>
+        RunCore(data, length, elementSize, type, shape, null, null)!;
+
+    private OnnxTensor? RunCore(void* data, int length, int elementSize, OnnxElementType type, ReadOnlySpan<long> shape,
+        float* output, long[]? outputShape)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Inputs.Count != 1)
@@ -131,8 +196,10 @@ public sealed unsafe class OnnxSession : IDisposable
                 $"Input has {length} values but shape [{string.Join(", ", shape.ToArray())}] needs {count}.", nameof(shape));
         }
 
-        var added = false;
-        _session.DangerousAddRef(ref added);
+        bool session = false, inNames = false, outNames = false;
+        _session.DangerousAddRef(ref session);
+        _inputNames.DangerousAddRef(ref inNames);
+        _outputNames.DangerousAddRef(ref outNames);
         try
         {
             fixed (long* s = shape)
@@ -148,8 +215,19 @@ public sealed unsafe class OnnxSession : IDisposable
 
                 try
                 {
-                    OrtApi.Run(_session.DangerousGetHandle(), (byte**)_inputNames, &inputPtr, 1, (byte**)_outputNames, (nuint)Outputs.Count, outputs);
-                    return CopyFloat(outputs[0], Outputs[0].Name);
+                    if (output != null)
+                    {
+                        // A pre-allocated output: ORT writes the result into the caller's buffer.
+                        var dims = outputShape!;
+                        fixed (long* os = dims)
+                        {
+                            outputs[0] = OrtApi.CreateTensorWithData(OrtEnvironment.CpuMemory.DangerousGetHandle(), output,
+                                (nuint)(dims.Aggregate(1L, (a, d) => a * d) * sizeof(float)), os, (nuint)dims.Length, OnnxElementType.Float);
+                        }
+                    }
+
+                    OrtApi.Run(_session.DangerousGetHandle(), _inputNames.Pointer, &inputPtr, 1, _outputNames.Pointer, (nuint)Outputs.Count, outputs);
+                    return output != null ? null : CopyFloat(outputs[0], Outputs[0].Name);
                 }
                 finally
                 {
@@ -165,7 +243,17 @@ public sealed unsafe class OnnxSession : IDisposable
         }
         finally
         {
-            if (added)
+            if (outNames)
+            {
+                _outputNames.DangerousRelease();
+            }
+
+            if (inNames)
+            {
+                _inputNames.DangerousRelease();
+            }
+
+            if (session)
             {
                 _session.DangerousRelease();
             }
@@ -274,22 +362,6 @@ public sealed unsafe class OnnxSession : IDisposable
             OrtApi.ModelMetadataGetCustomMap(m));
     }
 
-    private IntPtr NativeNames(IReadOnlyList<OnnxTensorInfo> infos)
-    {
-        var array = (IntPtr*)NativeMemory.Alloc((nuint)Math.Max(1, infos.Count), (nuint)sizeof(IntPtr));
-        for (var i = 0; i < infos.Count; i++)
-        {
-            var bytes = OrtApi.Utf8(infos[i].Name);
-            var s = (byte*)NativeMemory.Alloc((nuint)bytes.Length);
-            bytes.CopyTo(new Span<byte>(s, bytes.Length));
-            _nativeStrings.Add((IntPtr)s);
-            array[i] = (IntPtr)s;
-        }
-
-        _nativeStrings.Add((IntPtr)array);
-        return (IntPtr)array;
-    }
-
     /// <summary>Releases the ORT session and the native name buffers. Safe to call more than once.</summary>
     public void Dispose()
     {
@@ -298,12 +370,9 @@ public sealed unsafe class OnnxSession : IDisposable
             return;
         }
 
+        // A Run in flight holds references: each handle is released when its last user lets go.
         _session.Dispose();
-        foreach (var p in _nativeStrings)
-        {
-            NativeMemory.Free((void*)p);
-        }
-
-        _nativeStrings.Clear();
+        _inputNames.Dispose();
+        _outputNames.Dispose();
     }
 }

@@ -118,3 +118,40 @@ public class OnnxSessionTests
         }
     }
 }
+
+/// <summary>RunInto: ORT writes straight into the caller's buffer.</summary>
+public class OnnxSessionRunIntoTests
+{
+    private static string Fixture(string name) => Path.Combine(TorchModels.SmallResNetDir, name);
+
+    [TestCase(1)]
+    [TestCase(37)]
+    public void RunInto_FillsCallerBuffer_WithPyTorchsOutputs(int batch)
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+        var output = new float[batch * 10];
+        Array.Fill(output, float.NaN);
+
+        var shape = session.RunInto(PythonReference.ReadFloats(Fixture($"in_{batch}.bin")), [batch, 3, 16, 16], output);
+
+        Assert.That(shape, Is.EqualTo(new long[] { batch, 10 }));
+        Assert.That(PythonReference.MaxAbsDiff(output, PythonReference.ReadFloats(Fixture($"out_{batch}.bin"))), Is.LessThan(1e-4f));
+    }
+
+    [Test]
+    public void RunInto_Uint8_MatchesPyTorch()
+    {
+        using var session = OnnxSession.Open(Fixture("model_u8.onnx"));
+        var output = new float[37 * 10];
+        session.RunInto(File.ReadAllBytes(Fixture("in_u8_37.bin")), [37, 16, 16, 3], output);
+        Assert.That(PythonReference.MaxAbsDiff(output, PythonReference.ReadFloats(Fixture("out_u8_37.bin"))), Is.LessThan(1e-4f));
+    }
+
+    [Test]
+    public void RunInto_WrongBufferLength_NamesExpectedShape()
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+        var e = Assert.Throws<ArgumentException>(() => session.RunInto(new float[2 * 3 * 16 * 16], [2, 3, 16, 16], new float[19]));
+        Assert.That(e!.Message, Does.Contain("[2, 10]").And.Contain("19"));
+    }
+}

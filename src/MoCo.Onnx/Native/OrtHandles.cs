@@ -49,3 +49,38 @@ internal sealed class OrtModelMetadataHandle(IntPtr h) : OrtHandle(h)
 {
     protected override bool ReleaseHandle() { OrtApi.ReleaseModelMetadata(handle); return true; }
 }
+
+/// <summary>A native array of NUL-terminated UTF-8 strings (input/output names handed to Run), freed with the handle.</summary>
+internal sealed unsafe class NativeStringArray : OrtHandle
+{
+    private readonly int _count;
+
+    private NativeStringArray(IntPtr array, int count) : base(array) => _count = count;
+
+    internal byte** Pointer => (byte**)handle;
+
+    internal static NativeStringArray Create(IReadOnlyList<string> strings)
+    {
+        var array = (byte**)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)Math.Max(1, strings.Count), (nuint)sizeof(byte*));
+        for (var i = 0; i < strings.Count; i++)
+        {
+            var bytes = OrtApi.Utf8(strings[i]);
+            array[i] = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)bytes.Length);
+            bytes.CopyTo(new Span<byte>(array[i], bytes.Length));
+        }
+
+        return new NativeStringArray((IntPtr)array, strings.Count);
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        var array = (byte**)handle;
+        for (var i = 0; i < _count; i++)
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(array[i]);
+        }
+
+        System.Runtime.InteropServices.NativeMemory.Free(array);
+        return true;
+    }
+}
