@@ -1,0 +1,114 @@
+namespace MoCo.Imaging.Transforms;
+
+/// <summary>
+/// Geometric operations on <see cref="DecodedImage"/>s with torchvision-on-PIL semantics. Each returns
+/// a new pooled image and leaves its input alone (the caller disposes both).
+/// </summary>
+public static class ImageOps
+{
+    /// <summary>Crops <paramref name="box"/> (which must lie inside the image) and resizes it to <paramref name="width"/> x <paramref name="height"/> with Pillow's antialiased bilinear filter (torchvision's <c>F.resized_crop</c>).</summary>
+    public static DecodedImage ResizedCrop(DecodedImage image, CropBox box, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        CheckBox(image, box);
+        int c = image.Channels;
+        using var crop = new DecodedImage(box.Width, box.Height, c);
+        ReadOnlySpan<byte> src = image.Pixels;
+        Span<byte> dst = crop.Pixels;
+        for (int y = 0; y < box.Height; y++)
+        {
+            src.Slice((((box.Top + y) * image.Width) + box.Left) * c, box.Width * c).CopyTo(dst.Slice(y * box.Width * c, box.Width * c));
+        }
+
+        var result = new DecodedImage(width, height, c);
+        PillowResampler.ResizeBilinear(crop.Pixels, box.Width, box.Height, c, result.Pixels, width, height);
+        return result;
+    }
+
+    /// <summary>Resizes so the shorter side is <paramref name="shorterSide"/>, the longer side <c>int(shorterSide * long / short)</c> (torchvision 0.14 <c>Resize(int)</c>), Pillow bilinear.</summary>
+    public static DecodedImage ResizeShorterSide(DecodedImage image, int shorterSide)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shorterSide, 1);
+        var (w, h) = ShorterSideSize(image.Width, image.Height, shorterSide);
+        return ResizedCrop(image, new CropBox(0, 0, image.Height, image.Width), w, h);
+    }
+
+    internal static (int Width, int Height) ShorterSideSize(int width, int height, int shorterSide)
+    {
+        bool wideOrSquare = width <= height;
+        int shortSide = wideOrSquare ? width : height, longSide = wideOrSquare ? height : width;
+        int newLong = (int)((double)shorterSide * longSide / shortSide);
+        return wideOrSquare ? (shorterSide, newLong) : (newLong, shorterSide);
+    }
+
+    /// <summary>The central <paramref name="size"/> x <paramref name="size"/> box: top = round((H - size) / 2) with Python's round-half-to-even, as torchvision's CenterCrop.</summary>
+    public static CropBox CenterCropBox(int width, int height, int size)
+    {
+        if (size > width || size > height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), $"center crop {size}x{size} is larger than the {width}x{height} image.");
+        }
+
+        return new CropBox((int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven), (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven), size, size);
+    }
+
+    /// <summary>Mirrors the image left-right in place (PIL's FLIP_LEFT_RIGHT).</summary>
+    public static void FlipHorizontalInPlace(DecodedImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        int w = image.Width, c = image.Channels;
+        Span<byte> px = image.Pixels;
+        Span<byte> tmp = stackalloc byte[3];
+        for (int y = 0; y < image.Height; y++)
+        {
+            var row = px.Slice(y * w * c, w * c);
+            for (int x = 0; x < w / 2; x++)
+            {
+                var a = row.Slice(x * c, c);
+                var b = row.Slice((w - 1 - x) * c, c);
+                a.CopyTo(tmp);
+                b.CopyTo(a);
+                tmp[..c].CopyTo(b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the image as float CHW into <paramref name="chw"/>: (v / 255 - mean[c]) / std[c]
+    /// (torchvision ToTensor then Normalize). <paramref name="mean"/> and <paramref name="std"/> hold one value per channel.
+    /// </summary>
+    public static void Normalize(DecodedImage image, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> chw)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        int c = image.Channels, n = image.Width * image.Height;
+        if (mean.Length != c || std.Length != c)
+        {
+            throw new ArgumentException($"mean/std have {mean.Length}/{std.Length} values for a {c}-channel image.", nameof(mean));
+        }
+
+        if (chw.Length < c * n)
+        {
+            throw new ArgumentException($"destination holds {chw.Length} floats, needs {c}x{image.Height}x{image.Width} = {c * n}.", nameof(chw));
+        }
+
+        ReadOnlySpan<byte> px = image.Pixels;
+        for (int ch = 0; ch < c; ch++)
+        {
+            var plane = chw.Slice(ch * n, n);
+            float m = mean[ch], s = std[ch];
+            for (int i = 0; i < n; i++)
+            {
+                plane[i] = ((px[(i * c) + ch] / 255f) - m) / s;
+            }
+        }
+    }
+
+    private static void CheckBox(DecodedImage image, CropBox box)
+    {
+        if (box.Top < 0 || box.Left < 0 || box.Height < 1 || box.Width < 1 || box.Top + box.Height > image.Height || box.Left + box.Width > image.Width)
+        {
+            throw new ArgumentOutOfRangeException(nameof(box), $"{box} does not lie inside the {image.Width}x{image.Height} image.");
+        }
+    }
+}

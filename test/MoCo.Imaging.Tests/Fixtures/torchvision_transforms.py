@@ -1,0 +1,47 @@
+"""Applies torchvision 0.14 transforms on PIL images with parameters the C# tests chose.
+
+Usage: /usr/bin/python3 torchvision_transforms.py DIR
+Reads DIR/params.txt, one job per line:
+  rrc NAME SRC i j h w size flip    -> F.resized_crop(..., BILINEAR) then F.hflip if flip
+  eval NAME SRC resize crop         -> Resize(resize) + CenterCrop(crop); also NAME.f32: ToTensor + Normalize(ImageNet)
+Writes DIR/NAME.ref (b"w h c\n" + HWC bytes).
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import torchvision.transforms as T
+import torchvision.transforms.functional as F
+from PIL import Image
+
+d = Path(sys.argv[1])
+
+
+def save(name, im):
+    a = np.asarray(im)
+    h, w = a.shape[:2]
+    c = 1 if a.ndim == 2 else a.shape[2]
+    (d / (name + ".ref")).write_bytes(f"{w} {h} {c}\n".encode() + a.tobytes())
+
+
+for line in (d / "params.txt").read_text().splitlines():
+    p = line.split()
+    img = Image.open(d / p[2])
+    img.load()
+    if img.mode not in ("L", "RGB"):
+        img = img.convert("RGB")  # as torchvision's pil_loader
+    if p[0] == "rrc":
+        i, j, h, w, size, flip = map(int, p[3:])
+        out = F.resized_crop(img, i, j, h, w, [size, size], T.InterpolationMode.BILINEAR)
+        if flip:
+            out = F.hflip(out)
+        save(p[1], out)
+    elif p[0] == "eval":
+        resize, crop = int(p[3]), int(p[4])
+        out = T.CenterCrop(crop)(T.Resize(resize, T.InterpolationMode.BILINEAR)(img))
+        save(p[1], out)
+        c = len(out.getbands())
+        mean, std = [0.485, 0.456, 0.406][:c], [0.229, 0.224, 0.225][:c]
+        t = T.Normalize(mean, std)(T.ToTensor()(out))
+        (d / (p[1] + ".f32")).write_bytes(t.numpy().astype(np.float32).tobytes())
