@@ -28,6 +28,10 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
 
     internal Module<Tensor, Tensor> LastNorm => bn2;
 
+    /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
+    internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2)];
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], downsample[1]);
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -65,6 +69,10 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     }
 
     internal Module<Tensor, Tensor> LastNorm => bn3;
+
+    /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
+    internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2), (conv3, bn3)];
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], downsample[1]);
 
     public override Tensor forward(Tensor input)
     {

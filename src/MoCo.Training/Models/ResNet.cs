@@ -83,6 +83,10 @@ public sealed class ResNet : Module<Tensor, Tensor>
         }
     }
 
+    internal (Conv2d conv, Module<Tensor, Tensor> norm) Stem => (conv1, bn1);
+    internal bool HasMaxPool => maxpool is not null;
+    internal IReadOnlyList<Sequential> Layers => layers;
+
     /// <summary>How the network was built.</summary>
     public ResNetOptions Options { get; }
 
