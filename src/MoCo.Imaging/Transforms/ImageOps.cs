@@ -74,6 +74,23 @@ public static class ImageOps
         }
     }
 
+    /// <summary>RandomGrayscale's operation on an RGB image, in place: PIL's convert('L') replicated to 3 channels (gray images are unchanged).</summary>
+    public static void GrayscaleInPlace(DecodedImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Channels == 1)
+        {
+            return;
+        }
+
+        Span<byte> px = image.Pixels;
+        for (int i = 0; i < px.Length; i += 3)
+        {
+            byte l = (byte)PillowColor.Luma(px[i], px[i + 1], px[i + 2]);
+            px[i] = px[i + 1] = px[i + 2] = l;
+        }
+    }
+
     /// <summary>
     /// Writes the image as float CHW into <paramref name="chw"/>: (v / 255 - mean[c]) / std[c]
     /// (torchvision ToTensor then Normalize). <paramref name="mean"/> and <paramref name="std"/> hold one value per channel.

@@ -4,6 +4,9 @@ Usage: /usr/bin/python3 torchvision_transforms.py DIR
 Reads DIR/params.txt, one job per line:
   rrc NAME SRC i j h w size flip    -> F.resized_crop(..., BILINEAR) then F.hflip if flip
   eval NAME SRC resize crop         -> Resize(resize) + CenterCrop(crop); also NAME.f32: ToTensor + Normalize(ImageNet)
+  jitter NAME SRC ORDER b c s h     -> F.adjust_brightness/contrast/saturation/hue in ORDER (digits of 0..3), as ColorJitter.forward
+  blur NAME SRC sigma               -> img.filter(ImageFilter.GaussianBlur(radius=sigma)) (moco/loader.py)
+  gray NAME SRC                     -> F.to_grayscale(img, 3) (RandomGrayscale)
 Writes DIR/NAME.ref (b"w h c\n" + HWC bytes).
 """
 import sys
@@ -13,7 +16,7 @@ import numpy as np
 import torch
 import torchvision.transforms as T
 import torchvision.transforms.functional as F
-from PIL import Image
+from PIL import Image, ImageFilter
 
 d = Path(sys.argv[1])
 
@@ -45,3 +48,21 @@ for line in (d / "params.txt").read_text().splitlines():
         mean, std = [0.485, 0.456, 0.406][:c], [0.229, 0.224, 0.225][:c]
         t = T.Normalize(mean, std)(T.ToTensor()(out))
         (d / (p[1] + ".f32")).write_bytes(t.numpy().astype(np.float32).tobytes())
+    elif p[0] == "jitter":
+        order = [int(ch) for ch in p[3]]
+        b, c, s, h = map(float, p[4:8])
+        out = img
+        for fn_id in order:
+            if fn_id == 0:
+                out = F.adjust_brightness(out, b)
+            elif fn_id == 1:
+                out = F.adjust_contrast(out, c)
+            elif fn_id == 2:
+                out = F.adjust_saturation(out, s)
+            else:
+                out = F.adjust_hue(out, h)
+        save(p[1], out)
+    elif p[0] == "blur":
+        save(p[1], img.filter(ImageFilter.GaussianBlur(radius=float(p[3]))))
+    elif p[0] == "gray":
+        save(p[1], F.to_grayscale(img, 3))
