@@ -11,6 +11,8 @@ internal static class MocoApp
     {
         var root = new RootCommand("moco: MoCo self-supervised image pretraining for .NET");
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
         return root;
     }
@@ -24,7 +26,7 @@ internal static class MocoApp
             return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException
-                                      or InvalidOperationException or TorchException or DllNotFoundException)
+                                      or InvalidOperationException or TorchException or DllNotFoundException or MoCo.Onnx.OnnxRuntimeException or MoCo.Onnx.OnnxRuntimeNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

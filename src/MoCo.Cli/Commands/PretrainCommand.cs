@@ -54,9 +54,9 @@ internal static class PretrainCommand
         string outDir = r.GetValue(o.Out)!;
         int limit = r.GetValue(o.Limit) ?? int.MaxValue;
         using var images = DataSource.Load(data, limit);
-        PretrainConfig config = r.GetValue(o.Resume) ? PretrainRun.ReadConfig(outDir) : Configure(r, o, images);
         var (mean, std) = DataSource.Normalisation(data, images.Channels);
-        var augmentation = config.Augmentation(images.Height, mean, std);
+        PretrainConfig config = r.GetValue(o.Resume) ? PretrainRun.ReadConfig(outDir) : Configure(r, o, images) with { InputSize = images.Height, Mean = mean, Std = std };
+        var augmentation = config.Augmentation(config.InputSize, config.Mean, config.Std);
         var source = new InMemoryViewPairSource(images, augmentation, config.Seed);
 
         string? knnData = r.GetValue(o.KnnData);

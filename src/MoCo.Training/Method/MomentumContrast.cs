@@ -46,7 +46,8 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         register_buffer("queue_ptr", queue_ptr);
     }
 
-    private static ResNet BuildEncoder(ResNetOptions options, bool mlp)
+    /// <summary>An encoder with MoCo's head: fc = Linear(D, C), or with <paramref name="mlp"/> Sequential(Linear(D, D), ReLU, Linear(D, C)).</summary>
+    internal static ResNet BuildEncoder(ResNetOptions options, bool mlp)
     {
         var net = new ResNet(options);
         if (mlp)

@@ -1,0 +1,70 @@
+using MoCo.Onnx;
+using MoCo.Torch;
+using MoCo.Torch.Serialization;
+using MoCo.Training.Export;
+using MoCo.Training.Trainer;
+using static MoCo.Torch.torch;
+
+namespace MoCo.Cli.Tests;
+
+[NonParallelizable]
+public class ExportCommandTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => dir = Directory.CreateTempSubdirectory("moco-export-").FullName;
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    // pretrain → export → ORT features equal the checkpoint's query encoder run by libtorch in eval mode (1e-4).
+    [Test]
+    public void Export_of_a_pretrained_checkpoint_gives_libtorchs_features_through_onnx_runtime()
+    {
+        string run = Path.Combine(dir, "run"), onnx = Path.Combine(dir, "encoder.onnx");
+        Assert.That(MocoApp.Run(["pretrain", "--data", "fashion-mnist:train", "--limit", "256", "--width", "4", "--batch", "64", "--queue", "128",
+            "--epochs", "1", "--threads", "1", "--out", run]), Is.EqualTo(0));
+        Assert.That(MocoApp.Run(["export", "--checkpoint", Path.Combine(run, "last.ckpt"), "--out", onnx, "--fold-bn", "--normalize"]), Is.EqualTo(0));
+
+        using var scope = NewDisposeScope();
+        using var contents = SafeTensors.Load(Path.Combine(run, "last.ckpt"));
+        var config = Checkpoint.ReadConfig(contents);
+        using var encoder = CheckpointExport.LoadQueryEncoder(contents, config);
+        manual_seed(3);
+        var x = randn([7, 1, 28, 28]);
+        Tensor expected;
+        using (no_grad()) expected = nn.functional.normalize(encoder.ForwardFeatures(x), dim: 1);
+        using var session = OnnxSession.Open(onnx);
+        var actual = session.Run(x.ToArray<float>(), [7, 1, 28, 28]);
+        Assert.That(actual.Shape, Is.EqualTo(new long[] { 7, 32 }));
+        float[] e = expected.ToArray<float>();
+        Assert.That(e.Zip(actual.Values, (a, b) => Math.Abs(a - b)).Max(), Is.LessThan(1e-4));
+        Assert.That(session.Metadata.Custom["moco.input_size"], Is.EqualTo("28"));
+        Assert.That(session.Metadata.Custom["moco.checkpoint_sha256"], Has.Length.EqualTo(64));
+
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.That(MocoApp.Run(["info", onnx]), Is.EqualTo(0));
+            Assert.That(MocoApp.Run(["info", Path.Combine(run, "last.ckpt")]), Is.EqualTo(0));
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+        Assert.That(output.ToString(), Does.Contain("features: Float[N, 32]").And.Contain("MoCo training checkpoint").And.Contain("encoder_q."));
+    }
+
+    [Test]
+    public void Export_of_a_missing_or_foreign_file_fails_with_a_message()
+    {
+        string foreign = Path.Combine(dir, "plain.safetensors");
+        SafeTensors.Save(foreign, [new("w", ones([2]))]);
+        Assert.That(MocoApp.Run(["export", "--checkpoint", Path.Combine(dir, "none.ckpt")]), Is.EqualTo(1));
+        Assert.That(MocoApp.Run(["export", "--checkpoint", foreign, "--out", Path.Combine(dir, "x.onnx")]), Is.EqualTo(1));
+        Assert.That(File.Exists(Path.Combine(dir, "x.onnx")), Is.False);
+    }
+}
