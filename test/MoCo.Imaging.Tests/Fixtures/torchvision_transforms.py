@@ -7,6 +7,9 @@ Reads DIR/params.txt, one job per line:
   jitter NAME SRC ORDER b c s h     -> F.adjust_brightness/contrast/saturation/hue in ORDER (digits of 0..3), as ColorJitter.forward
   blur NAME SRC sigma               -> img.filter(ImageFilter.GaussianBlur(radius=sigma)) (moco/loader.py)
   gray NAME SRC                     -> F.to_grayscale(img, 3) (RandomGrayscale)
+  view NAME SRC i j h w size GB ORDER b c s h GA SIGMA FLIP
+                                    -> one MoCo view: resized_crop, gray if GB, jitter unless ORDER is "-",
+                                       gray if GA, GaussianBlur(SIGMA) unless "-", hflip if FLIP
 Writes DIR/NAME.ref (b"w h c\n" + HWC bytes).
 """
 import sys
@@ -48,10 +51,19 @@ for line in (d / "params.txt").read_text().splitlines():
         mean, std = [0.485, 0.456, 0.406][:c], [0.229, 0.224, 0.225][:c]
         t = T.Normalize(mean, std)(T.ToTensor()(out))
         (d / (p[1] + ".f32")).write_bytes(t.numpy().astype(np.float32).tobytes())
-    elif p[0] == "jitter":
-        order = [int(ch) for ch in p[3]]
-        b, c, s, h = map(float, p[4:8])
+    elif p[0] in ("jitter", "view"):
+        if p[0] == "view":
+            i, j, hh, ww, size, gb = map(int, p[3:9])
+            img = F.resized_crop(img, i, j, hh, ww, [size, size], T.InterpolationMode.BILINEAR)
+            if gb:
+                img = F.to_grayscale(img, len(img.getbands()))
+            p = p[:3] + p[9:]
         out = img
+        if p[3] != "-":
+            order = [int(ch) for ch in p[3]]
+            b, c, s, h = map(float, p[4:8])
+        else:
+            order = []
         for fn_id in order:
             if fn_id == 0:
                 out = F.adjust_brightness(out, b)
@@ -61,6 +73,13 @@ for line in (d / "params.txt").read_text().splitlines():
                 out = F.adjust_saturation(out, s)
             else:
                 out = F.adjust_hue(out, h)
+        if len(p) > 8:
+            if int(p[8]):
+                out = F.to_grayscale(out, len(out.getbands()))
+            if p[9] != "-":
+                out = out.filter(ImageFilter.GaussianBlur(radius=float(p[9])))
+            if int(p[10]):
+                out = F.hflip(out)
         save(p[1], out)
     elif p[0] == "blur":
         save(p[1], img.filter(ImageFilter.GaussianBlur(radius=float(p[3]))))
