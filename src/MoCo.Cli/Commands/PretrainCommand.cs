@@ -26,6 +26,9 @@ internal static class PretrainCommand
         internal readonly Option<int?> BnSplits = new("--bn-splits") { Description = "split BN sub-batches" };
         internal readonly Option<double?> Lr = new("--lr") { Description = "base learning rate" };
         internal readonly Option<int?> Epochs = new("--epochs") { Description = "epochs" };
+        internal readonly Option<string?> Schedule = new("--schedule") { Description = "cosine or multistep" };
+        internal readonly Option<bool?> LrPerStep = new("--lr-per-step") { Description = "update the learning rate every step (default: per epoch)" };
+        internal readonly Option<int?> WarmupEpochs = new("--warmup-epochs") { Description = "linear warm-up epochs" };
         internal readonly Option<int?> Limit = new("--limit") { Description = "use the first N samples" };
         internal readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads" };
         internal readonly Option<ulong?> Seed = new("--seed") { Description = "seed" };
@@ -36,7 +39,7 @@ internal static class PretrainCommand
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
 
         internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
-            BnSplits, Lr, Epochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume];
+            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume];
     }
 
     internal static Command Create()
@@ -111,6 +114,9 @@ internal static class PretrainCommand
             BnSplits = r.GetValue(o.BnSplits) ?? c.BnSplits,
             LearningRate = r.GetValue(o.Lr) ?? c.LearningRate,
             Epochs = r.GetValue(o.Epochs) ?? c.Epochs,
+            Schedule = r.GetValue(o.Schedule) ?? c.Schedule,
+            LrPerStep = r.GetValue(o.LrPerStep) ?? c.LrPerStep,
+            WarmupEpochs = r.GetValue(o.WarmupEpochs) ?? c.WarmupEpochs,
             Threads = r.GetValue(o.Threads) ?? c.Threads,
             Seed = r.GetValue(o.Seed) ?? c.Seed,
             Device = r.GetValue(o.Device) ?? c.Device,

@@ -50,6 +50,10 @@ public sealed record PretrainConfig
     public string Schedule { get; init; } = "cosine";
     /// <summary>Epochs where the multistep schedule multiplies the rate by 0.1 (v1: 120, 160).</summary>
     public long[] Milestones { get; init; } = [120, 160];
+    /// <summary>Update the learning rate every step (true) or at each epoch's start (false, the official code's way). Default false.</summary>
+    public bool LrPerStep { get; init; }
+    /// <summary>Epochs of linear warm-up from a third of the rate (0: none). Default 0.</summary>
+    public int WarmupEpochs { get; init; }
     /// <summary>Seed of initialisation, data order and augmentations.</summary>
     public ulong Seed { get; init; }
     /// <summary>libtorch threads (0: libtorch's default).</summary>
@@ -107,12 +111,18 @@ public sealed record PretrainConfig
         Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, Temperature = Temperature, Mlp = Mlp, Symmetric = Symmetric,
     };
 
-    internal LearningRateSchedule LearningRateSchedule => Schedule switch
+    /// <summary>The schedule in the unit the trainer counts in: epochs, or steps when <see cref="LrPerStep"/>.</summary>
+    internal LearningRateSchedule LearningRateScheduleFor(int batchesPerEpoch)
     {
-        "cosine" => new CosineSchedule(LearningRate, Epochs),
-        "multistep" => new MultiStepSchedule(LearningRate, Milestones),
-        _ => throw new ArgumentException($"unknown schedule '{Schedule}': use cosine or multistep"),
-    };
+        long unit = LrPerStep ? batchesPerEpoch : 1;
+        LearningRateSchedule main = Schedule switch
+        {
+            "cosine" => new CosineSchedule(LearningRate, Epochs * unit),
+            "multistep" => new MultiStepSchedule(LearningRate, Milestones.Select(m => m * unit).ToArray()),
+            _ => throw new ArgumentException($"unknown schedule '{Schedule}': use cosine or multistep"),
+        };
+        return WarmupEpochs > 0 ? new WarmupSchedule(main, WarmupEpochs * unit) : main;
+    }
 
     /// <summary>The batched augmentation for in-memory data of the given channels, side and normalisation.</summary>
     internal BatchedAugmentation Augmentation(int size, double[] mean, double[] std) => new()
@@ -131,7 +141,8 @@ public sealed record PretrainConfig
             throw new ArgumentException($"the queue size {QueueSize} must be divisible by the keys enqueued per step ({keysPerStep})");
         if (BatchSize % BnSplits != 0) throw new ArgumentException($"the batch size {BatchSize} must be divisible by {BnSplits} BN splits");
         _ = EncoderOptions;
-        _ = LearningRateSchedule;
+        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException($"warm-up epochs must lie in [0, {Epochs}), got {WarmupEpochs}");
+        _ = LearningRateScheduleFor(1);
         MoCoOptions.Validate();
     }
 }

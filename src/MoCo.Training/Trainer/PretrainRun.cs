@@ -62,7 +62,7 @@ public sealed class PretrainRun : IDisposable
         Model = new MomentumContrast(config.EncoderOptions, config.MoCoOptions);
         Model.to(device);
         optimizer = optim.SGD(Model.encoder_q.parameters(), config.LearningRate, config.SgdMomentum, weight_decay: config.WeightDecay);
-        schedule = config.LearningRateSchedule;
+        schedule = config.LearningRateScheduleFor(data.BatchesPerEpoch(config.BatchSize));
         position = checkpoint is null ? new TrainingPosition() : Checkpoint.Restore(checkpoint, Model, optimizer);
         Directory.CreateDirectory(directory);
         _ = h + w;
@@ -122,7 +122,8 @@ public sealed class PretrainRun : IDisposable
 
         for (int epoch = position.Epoch; epoch < Config.Epochs; epoch++)
         {
-            double lr = schedule.Apply(optimizer, epoch);     // per epoch, as the official code's adjust_learning_rate
+            // Per epoch, as the official code's adjust_learning_rate, or per step.
+            double lr = schedule.Apply(optimizer, Config.LrPerStep ? (long)epoch * batches + (epoch == position.Epoch ? position.Batch : 0) : epoch);
             double lossSum = 0;
             int lossCount = 0;
             var intervalClock = Stopwatch.StartNew();
@@ -134,6 +135,7 @@ public sealed class PretrainRun : IDisposable
                     batch.Dispose();
                     return;
                 }
+                if (Config.LrPerStep) lr = schedule.Apply(optimizer, (long)epoch * batches + batch.Index);
                 double loss;
                 using (batch)
                 using (NewDisposeScope())

@@ -85,6 +85,24 @@ public class PretrainRunTests
             System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y)));
     }
 
+    [Test]
+    public void Per_step_schedule_with_warmup_sets_the_closed_form_rate_at_every_step()
+    {
+        using var images = Blobs();
+        var config = Tiny with { LrPerStep = true, WarmupEpochs = 1, LearningRate = 0.1 };
+        using (var run = PretrainRun.Start(config, Source(images, config), null, dir)) run.Run();
+        var rates = File.ReadLines(Path.Combine(dir, PretrainRun.LogFile))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("lr").GetDouble()).ToArray();
+        Assert.That(rates, Has.Length.EqualTo(12));
+        for (int t = 0; t < 12; t++)
+        {
+            // Warm-up over the 6 steps of epoch 0 from a third of the rate, times cosine over all 12 steps.
+            double warm = t >= 6 ? 1 : 1.0 / 3 + (1 - 1.0 / 3) * t / 6;
+            double cosine = 0.1 * (1 + Math.Cos(Math.PI * t / 12)) / 2;
+            Assert.That(rates[t], Is.EqualTo(warm * cosine).Within(1e-12), $"step {t}");
+        }
+    }
+
     private sealed class PoisonedSource(IViewPairSource inner, int poisonedBatch) : IViewPairSource
     {
         public int Count => inner.Count;
