@@ -51,7 +51,7 @@ public static partial class torch
         return Tensor.FromPinned(data, shape.Length == 0 ? [data.Length] : shape);
     }
 
-    private static CallFrame Creation(long[] shape, ScalarType dtype, Device? device)
+    private static CallFrame Creation(long[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         return CallFrame.Begin().Add(shape);
@@ -64,22 +64,22 @@ public static partial class torch
 
     /// <summary>Uninitialised elements.</summary>
     public static Tensor empty(long[] shape, ScalarType dtype = ScalarType.Float32, Device? device = null, bool requires_grad = false) =>
-        WithGrad(Creation(shape, dtype, device).Options(dtype, device).AddNone().Call(Aten.Empty), requires_grad);
+        WithGrad(Creation(shape).Options(dtype, device).AddNone().Call(Aten.Empty), requires_grad);
     /// <summary>All zeros.</summary>
     public static Tensor zeros(long[] shape, ScalarType dtype = ScalarType.Float32, Device? device = null, bool requires_grad = false) =>
-        WithGrad(Creation(shape, dtype, device).Options(dtype, device).Call(Aten.Zeros), requires_grad);
+        WithGrad(Creation(shape).Options(dtype, device).Call(Aten.Zeros), requires_grad);
     /// <summary>All ones.</summary>
     public static Tensor ones(long[] shape, ScalarType dtype = ScalarType.Float32, Device? device = null, bool requires_grad = false) =>
-        WithGrad(Creation(shape, dtype, device).Options(dtype, device).Call(Aten.Ones), requires_grad);
+        WithGrad(Creation(shape).Options(dtype, device).Call(Aten.Ones), requires_grad);
     /// <summary>Every element = <paramref name="value"/>.</summary>
     public static Tensor full(long[] shape, Scalar value, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
-        Creation(shape, dtype, device).Add(value).Options(dtype, device).Call(Aten.Full);
+        Creation(shape).Add(value).Options(dtype, device).Call(Aten.Full);
     /// <summary>Uniform on [0, 1) from the global generator.</summary>
     public static Tensor rand(long[] shape, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
-        Creation(shape, dtype, device).Options(dtype, device).Call(Aten.Rand);
+        Creation(shape).Options(dtype, device).Call(Aten.Rand);
     /// <summary>Standard normal from the global generator.</summary>
     public static Tensor randn(long[] shape, ScalarType dtype = ScalarType.Float32, Device? device = null, bool requires_grad = false) =>
-        WithGrad(Creation(shape, dtype, device).Options(dtype, device).Call(Aten.Randn), requires_grad);
+        WithGrad(Creation(shape).Options(dtype, device).Call(Aten.Randn), requires_grad);
     /// <summary>Integers uniform on [low, high) from the global generator.</summary>
     public static Tensor randint(long low, long high, long[] shape, ScalarType dtype = ScalarType.Int64, Device? device = null) =>
         CallFrame.Begin().Add(low).Add(high).Add(shape).Options(dtype, device).Call(Aten.RandintLow);

@@ -54,7 +54,7 @@ public sealed class PretrainRun : IDisposable
             throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (it may be a CPU-only build)");
         if (config.Threads > 0) set_num_threads(config.Threads);
         use_deterministic_algorithms(config.Deterministic);
-        var (c, h, w) = data.ViewShape;
+        int c = data.ViewShape.channels;
         if (c != config.InChannels) throw new ArgumentException($"the data has {c} channels, the encoder takes {config.InChannels}");
         if (data.BatchesPerEpoch(config.BatchSize) == 0) throw new ArgumentException($"{data.Count} images make no full batch of {config.BatchSize}");
 
@@ -65,7 +65,6 @@ public sealed class PretrainRun : IDisposable
         schedule = config.LearningRateScheduleFor(data.BatchesPerEpoch(config.BatchSize));
         position = checkpoint is null ? new TrainingPosition() : Checkpoint.Restore(checkpoint, Model, optimizer);
         Directory.CreateDirectory(directory);
-        _ = h + w;
     }
 
     /// <summary>Starts a new run in <paramref name="directory"/> (an existing checkpoint there is overwritten).</summary>
