@@ -27,9 +27,9 @@ public sealed unsafe class OnnxSession : IDisposable
         var raw = session.DangerousGetHandle();
         Inputs = Describe(raw, OrtApi.SessionGetInputCount(raw), input: true);
         Outputs = Describe(raw, OrtApi.SessionGetOutputCount(raw), input: false);
+        Metadata = ReadMetadata(raw);
         _inputNames = NativeStringArray.Create(Inputs.Select(i => i.Name).ToArray());
         _outputNames = NativeStringArray.Create(Outputs.Select(o => o.Name).ToArray());
-        Metadata = ReadMetadata(raw);
     }
 
     /// <summary>The model's inputs, in graph order.</summary>
@@ -61,7 +61,7 @@ public sealed unsafe class OnnxSession : IDisposable
         }
 
         using var opts = CreateOptions(options ?? OnnxSessionOptions.Default);
-        return new OnnxSession(new OrtSessionHandle(
+        return Wrap(new OrtSessionHandle(
             OrtApi.CreateSession(OrtEnvironment.Env.DangerousGetHandle(), Path.GetFullPath(path), opts.DangerousGetHandle())));
     }
 
@@ -77,8 +77,22 @@ public sealed unsafe class OnnxSession : IDisposable
         }
 
         using var opts = CreateOptions(options ?? OnnxSessionOptions.Default);
-        return new OnnxSession(new OrtSessionHandle(
+        return Wrap(new OrtSessionHandle(
             OrtApi.CreateSessionFromArray(OrtEnvironment.Env.DangerousGetHandle(), model, opts.DangerousGetHandle())));
+    }
+
+    /// <summary>Reads the session's description; releases the native session if that fails.</summary>
+    private static OnnxSession Wrap(OrtSessionHandle handle)
+    {
+        try
+        {
+            return new OnnxSession(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Runs a single-input model on a float tensor (e.g. NCHW images) and returns its first output.</summary>
