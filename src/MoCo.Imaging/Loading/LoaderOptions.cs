@@ -1,0 +1,18 @@
+namespace MoCo.Imaging.Loading;
+
+/// <summary>How <see cref="ImageLoader"/> batches a dataset.</summary>
+/// <param name="BatchSize">Samples per batch; default 256.</param>
+/// <param name="Workers">Worker threads decoding and augmenting; default 0 = <see cref="Environment.ProcessorCount"/>.</param>
+/// <param name="Prefetch">Batches prepared ahead of the consumer; default 2.</param>
+/// <param name="DropLast">Drop the last, incomplete batch; default true (pretraining). Extraction should keep it.</param>
+/// <param name="Shuffle">Seeded per-epoch shuffle; default true.</param>
+/// <param name="Seed">Seed of the epoch order and of each sample's augmentation; default 0.</param>
+/// <param name="SkipBadFiles">Skip undecodable files and report them in <see cref="ImageLoader.Skipped"/> (default true); false rethrows.</param>
+public sealed record LoaderOptions(
+    int BatchSize = 256,
+    int Workers = 0,
+    int Prefetch = 2,
+    bool DropLast = true,
+    bool Shuffle = true,
+    int Seed = 0,
+    bool SkipBadFiles = true);
