@@ -23,7 +23,7 @@ internal static unsafe class OrtLibrary
     /// <summary>The version string the loaded library reports (e.g. "1.30.0").</summary>
     internal static string Version => State.Value.Version;
 
-    private sealed class Loaded(IntPtr handle, void** api, string version)
+    internal sealed class Loaded(IntPtr handle, void** api, string version)
     {
         public IntPtr Handle { get; } = handle;
         public void** Api { get; } = api;
@@ -46,10 +46,13 @@ internal static unsafe class OrtLibrary
         return paths;
     }
 
-    private static Loaded Load()
+    private static Loaded Load() => LoadFirst(ProbePaths());
+
+    /// <summary>Loads the first of <paramref name="paths"/> that is an ONNX Runtime library; otherwise says what each path failed with.</summary>
+    internal static Loaded LoadFirst(IReadOnlyList<string> paths)
     {
         var failures = new List<string>();
-        foreach (var path in ProbePaths())
+        foreach (var path in paths)
         {
             if (!File.Exists(path))
             {
@@ -62,7 +65,7 @@ internal static unsafe class OrtLibrary
                 var handle = NativeLibrary.Load(path);
                 return Resolve(handle, path);
             }
-            catch (DllNotFoundException e)
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or OnnxRuntimeNotFoundException)
             {
                 failures.Add($"{path}: {e.Message}");
             }

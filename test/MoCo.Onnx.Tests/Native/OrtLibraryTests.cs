@@ -12,3 +12,29 @@ public class OrtLibraryTests
         Assert.That(File.Exists(expected), Is.True, "build/fetch-onnxruntime.sh places it and MoCo.Onnx.csproj copies it");
     }
 }
+
+public class OrtLibraryMissingTests
+{
+    [Test]
+    public void NoLoadableLibrary_ThrowsNamingEveryPathAndTheSetUp()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "moco-ort-missing-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var missing = Path.Combine(dir, "libonnxruntime.so.1");
+            var notALibrary = Path.Combine(dir, "not-a-library.so");
+            File.WriteAllText(notALibrary, "this is text, not ELF");
+
+            var e = Assert.Throws<OnnxRuntimeNotFoundException>(() => OrtLibrary.LoadFirst([missing, notALibrary]));
+
+            Assert.That(e!.Message, Does.Contain(missing + ": not found"));
+            Assert.That(e.Message, Does.Contain(notALibrary + ":"));
+            Assert.That(e.Message, Does.Contain("build/setup.sh"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
