@@ -1,0 +1,41 @@
+// MoCo view pairs per second: MoCo.Imaging's loader vs torchvision + PIL (baseline.py) with the same threads.
+// Usage: dotnet run -c Release --project bench/MoCo.Imaging.Bench -- (fmnist|jpeg DIR) THREADS
+using System.Diagnostics;
+using System.Globalization;
+using MoCo.Imaging.Datasets;
+using MoCo.Imaging.Loading;
+using MoCo.Imaging.Transforms;
+
+string mode = args.Length > 0 ? args[0] : "fmnist";
+int threads = int.Parse(args[^1], CultureInfo.InvariantCulture);
+IImageDataset dataset;
+MoCoAugmentation aug;
+int channels;
+if (mode == "fmnist")
+{
+    dataset = ImageDatasets.FashionMnist(train: false);
+    aug = MoCoAugmentation.V2(28) with { Mean = [0.2860f], Std = [0.3530f] };
+    channels = 1;
+}
+else
+{
+    dataset = ImageDatasets.FromFolder(args[1], classSubfolders: false);
+    aug = MoCoAugmentation.V2(224);
+    channels = 3;
+}
+
+var loader = ImageLoader.ForPretraining(dataset, aug, channels, new LoaderOptions(BatchSize: 64, Workers: threads, DropLast: false));
+foreach (var b in loader.Epoch(99).Take(1))
+{
+    b.Dispose(); // warm-up
+}
+
+var sw = Stopwatch.StartNew();
+int pairs = 0;
+foreach (var batch in loader.Epoch(0))
+{
+    pairs += batch.Count;
+    batch.Dispose();
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"moco-imaging {mode} threads={threads}: {pairs / sw.Elapsed.TotalSeconds:F0} view pairs/s ({pairs} in {sw.Elapsed.TotalSeconds:F2} s)"));
