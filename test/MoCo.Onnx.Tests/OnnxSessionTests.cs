@@ -155,3 +155,26 @@ public class OnnxSessionRunIntoTests
         Assert.That(e!.Message, Does.Contain("[2, 10]").And.Contain("19"));
     }
 }
+
+/// <summary>One session, many threads: ORT sessions allow concurrent Run calls.</summary>
+public class OnnxSessionConcurrencyTests
+{
+    [Test]
+    public void ConcurrentRuns_OnOneSession_EachMatchPyTorch()
+    {
+        var dir = TorchModels.SmallResNetDir;
+        using var session = OnnxSession.Open(Path.Combine(dir, "model.onnx"));
+        var input = PythonReference.ReadFloats(Path.Combine(dir, "in_37.bin"));
+        var expected = PythonReference.ReadFloats(Path.Combine(dir, "out_37.bin"));
+        var diffs = new float[8];
+
+        Parallel.For(0, diffs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var output = new float[37 * 10];
+            session.RunInto(input, [37, 3, 16, 16], output);
+            diffs[i] = PythonReference.MaxAbsDiff(output, expected);
+        });
+
+        Assert.That(diffs, Has.All.LessThan(1e-4f));
+    }
+}

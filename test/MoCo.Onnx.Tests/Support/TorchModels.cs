@@ -74,4 +74,14 @@ print('ok')
 
     /// <summary>The directory holding the small-net fixture (generated once per test run).</summary>
     internal static string SmallResNetDir => Fixture.Value;
+
+    /// <summary>Removes the fixture directory if it was generated.</summary>
+    internal static void CleanUp()
+    {
+        if (Fixture.IsValueCreated)
+        {
+            Directory.Delete(Fixture.Value, recursive: true);
+        }
+    }
 }
+
