@@ -28,46 +28,60 @@ internal static class PillowGaussianBlur
             return;
         }
 
-        var line = new uint[Math.Max(width, height) * channels];
-        var col = new byte[height * channels];
-        for (int pass = 0; pass < Passes; pass++)
+        int longest = Math.Max(width, height) * channels;
+        var a = new int[longest];
+        var b = new int[longest];
+        for (int y = 0; y < height; y++)
         {
-            for (int y = 0; y < height; y++)
+            var row = px.Slice(y * width * channels, width * channels);
+            for (int i = 0; i < row.Length; i++)
             {
-                BlurLine(px.Slice(y * width * channels, width * channels), width, channels, 1, r, line);
-            }
-        }
-
-        // Pillow transposes and blurs rows; blurring columns through a gathered copy is the same arithmetic.
-        for (int x = 0; x < width; x++)
-        {
-            for (int y = 0; y < height; y++)
-            {
-                px.Slice(((y * width) + x) * channels, channels).CopyTo(col.AsSpan(y * channels, channels));
+                a[i] = row[i];
             }
 
             for (int pass = 0; pass < Passes; pass++)
             {
-                BlurLine(col, height, channels, 1, r, line);
+                BlurLine(a, b, width, channels, r);
+                (a, b) = (b, a);
+            }
+
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] = (byte)a[i];
+            }
+        }
+
+        // Pillow transposes and blurs rows; blurring gathered columns is the same arithmetic.
+        int stride = width * channels;
+        for (int x = 0; x < width; x++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    a[(y * channels) + c] = px[(y * stride) + (x * channels) + c];
+                }
+            }
+
+            for (int pass = 0; pass < Passes; pass++)
+            {
+                BlurLine(a, b, height, channels, r);
+                (a, b) = (b, a);
             }
 
             for (int y = 0; y < height; y++)
             {
-                col.AsSpan(y * channels, channels).CopyTo(px.Slice(((y * width) + x) * channels, channels));
+                for (int c = 0; c < channels; c++)
+                {
+                    px[(y * stride) + (x * channels) + c] = (byte)a[(y * channels) + c];
+                }
             }
         }
     }
 
-    /// <summary>One pass of ImagingLineBoxBlur over a line of <paramref name="n"/> pixels, edges extended.</summary>
-    private static void BlurLine(Span<byte> span, int n, int channels, int unused, float floatRadius, uint[] outLine)
+    /// <summary>One pass of ImagingLineBoxBlur over <paramref name="n"/> interleaved pixels, edges extended; results are 8-bit values.</summary>
+    private static void BlurLine(int[] line, int[] output, int n, int channels, float floatRadius)
     {
-        _ = unused;
-        var line = new int[n * channels];
-        for (int i = 0; i < line.Length; i++)
-        {
-            line[i] = span[i];
-        }
-
         int radius = (int)floatRadius;
         uint ww = (uint)((float)(1 << 24) / ((floatRadius * 2) + 1));
         uint fw = (uint)(((1 << 24) - (((radius * 2) + 1) * ww)) / 2);
@@ -76,61 +90,37 @@ internal static class PillowGaussianBlur
         int edgeB = Math.Max(n - radius - 1, 0);
         for (int c = 0; c < channels; c++)
         {
-            int P(int x) => line[(x * channels) + c];
-            uint acc = (uint)(P(0) * (radius + 1));
+            uint acc = (uint)(line[c] * (radius + 1));
             for (int x = 0; x < edgeA - 1; x++)
             {
-                acc += (uint)P(x);
+                acc += (uint)line[(x * channels) + c];
             }
 
-            acc += (uint)(P(lastx) * (radius - edgeA + 1));
+            acc += (uint)(line[(lastx * channels) + c] * (radius - edgeA + 1));
 
-            void Step(int x, int subtract, int add, int far)
+            // Pillow's three loops, as (x range, subtract index, add index, far index) rules.
+            int lo1 = Math.Min(edgeA, edgeB), hi1 = Math.Max(edgeA, edgeB);
+            for (int x = 0; x <= lastx; x++)
             {
-                acc += (uint)(P(add) - P(subtract));
-                uint bulk = (acc * ww) + ((uint)(P(subtract) + P(far)) * fw);
-                outLine[(x * channels) + c] = (byte)((bulk + (1u << 23)) >> 24);
+                int subtract, add, far;
+                if (x < lo1)
+                {
+                    (subtract, add, far) = (0, x + radius, x + radius + 1);
+                }
+                else if (x < hi1)
+                {
+                    (subtract, add, far) = edgeA <= edgeB ? (x - radius - 1, x + radius, x + radius + 1) : (0, lastx, lastx);
+                }
+                else
+                {
+                    (subtract, add, far) = (x - radius - 1, lastx, lastx);
+                }
+
+                int left = line[(subtract * channels) + c];
+                acc += (uint)(line[(add * channels) + c] - left);
+                uint bulk = (acc * ww) + ((uint)(left + line[(far * channels) + c]) * fw);
+                output[(x * channels) + c] = (int)((bulk + (1u << 23)) >> 24);
             }
-
-            if (edgeA <= edgeB)
-            {
-                for (int x = 0; x < edgeA; x++)
-                {
-                    Step(x, 0, x + radius, x + radius + 1);
-                }
-
-                for (int x = edgeA; x < edgeB; x++)
-                {
-                    Step(x, x - radius - 1, x + radius, x + radius + 1);
-                }
-
-                for (int x = edgeB; x <= lastx; x++)
-                {
-                    Step(x, x - radius - 1, lastx, lastx);
-                }
-            }
-            else
-            {
-                for (int x = 0; x < edgeB; x++)
-                {
-                    Step(x, 0, x + radius, x + radius + 1);
-                }
-
-                for (int x = edgeB; x < edgeA; x++)
-                {
-                    Step(x, 0, lastx, lastx);
-                }
-
-                for (int x = edgeA; x <= lastx; x++)
-                {
-                    Step(x, x - radius - 1, lastx, lastx);
-                }
-            }
-        }
-
-        for (int i = 0; i < n * channels; i++)
-        {
-            span[i] = (byte)outLine[i];
         }
     }
 }
