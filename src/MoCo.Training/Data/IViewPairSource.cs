@@ -37,4 +37,7 @@ public interface IViewPairSource
 
     /// <summary>The batches of <paramref name="epoch"/> from <paramref name="startBatch"/> on, on <paramref name="device"/>.</summary>
     IEnumerable<ViewPairBatch> Epoch(int epoch, int startBatch, int batchSize, Device device);
+
+    /// <summary>Samples skipped so far because they could not be read (description and reason); none for in-memory data.</summary>
+    IReadOnlyCollection<string> Skipped => [];
 }

@@ -29,12 +29,87 @@ public static class Knn
     }
 }
 
-/// <summary>kNN top-1 of an encoder's backbone features: a labelled memory set forms the bank, a test set is classified.</summary>
-public sealed class KnnMonitor(InMemoryImages memory, InMemoryImages test, BatchedAugmentation preprocessing, int k = 200, double t = 0.1, int batchSize = 512)
+/// <summary>A labelled image set for evaluation: normalised float batches (N×C×H×W) with their labels, in a fixed order.</summary>
+public interface ILabelledImages
 {
-    /// <summary>Classes: one more than the largest label in either set.</summary>
-    public int Classes { get; } = (int)Math.Max(memory.Labels?.Max() ?? throw new ArgumentException("the kNN memory set needs labels"),
-        test.Labels?.Max() ?? throw new ArgumentException("the kNN test set needs labels")) + 1;
+    /// <summary>Number of images.</summary>
+    int Count { get; }
+
+    /// <summary>The largest label plus one.</summary>
+    int Classes { get; }
+
+    /// <summary>The batches, on <paramref name="device"/>; the caller disposes each tensor.</summary>
+    IEnumerable<(Tensor images, long[] labels)> Batches(Device device);
+}
+
+/// <summary>Images in memory, preprocessed by <see cref="BatchedAugmentation.Evaluate"/>.</summary>
+public sealed class InMemoryLabelledImages(InMemoryImages images, BatchedAugmentation preprocessing, int batchSize = 512) : ILabelledImages
+{
+    /// <inheritdoc/>
+    public int Count => images.Count;
+
+    /// <inheritdoc/>
+    public int Classes { get; } = (int)(images.Labels?.Max() ?? throw new ArgumentException("evaluation images need labels")) + 1;
+
+    /// <inheritdoc/>
+    public IEnumerable<(Tensor images, long[] labels)> Batches(Device device)
+    {
+        for (int start = 0; start < images.Count; start += batchSize)
+        {
+            int n = Math.Min(batchSize, images.Count - start);
+            yield return (Preprocess(start, n, device), images.Labels!.AsSpan(start, n).ToArray());
+        }
+    }
+
+    private Tensor Preprocess(int start, int n, Device device)
+    {
+        using var scope = NewDisposeScope();
+        return preprocessing.Evaluate(images.Images.narrow(0, start, n).to(device)).DetachFromDisposeScope();
+    }
+}
+
+/// <summary>Image files through MoCo.Imaging's extraction loader (resize, centre crop, normalise), in dataset order.</summary>
+public sealed class LoaderLabelledImages(MoCo.Imaging.Loading.ImageLoader loader, int count, int classes) : ILabelledImages
+{
+    /// <inheritdoc/>
+    public int Count => count;
+
+    /// <inheritdoc/>
+    public int Classes => classes;
+
+    /// <inheritdoc/>
+    public IEnumerable<(Tensor images, long[] labels)> Batches(Device device)
+    {
+        foreach (var batch in loader.Epoch(0))
+        {
+            (Tensor, long[]) item;
+            using (batch)
+            {
+                long[] shape = [batch.Count, batch.Channels, batch.Size, batch.Size];
+                var cpu = tensor(batch.View(0), shape).DetachFromDisposeScope();
+                Tensor x = cpu;
+                if (device.Type != DeviceType.CPU)
+                {
+                    using (cpu) x = cpu.to(device).DetachFromDisposeScope();
+                }
+                long[] labels = new long[batch.Count];
+                for (int i = 0; i < labels.Length; i++) labels[i] = batch.Labels[i];
+                item = (x, labels);
+            }
+            yield return item;
+        }
+    }
+}
+
+/// <summary>kNN top-1 of an encoder's backbone features: a labelled memory set forms the bank, a test set is classified.</summary>
+public sealed class KnnMonitor(ILabelledImages memory, ILabelledImages test, int k = 200, double t = 0.1)
+{
+    /// <summary>A monitor over in-memory sets, preprocessed by <paramref name="preprocessing"/>.</summary>
+    public KnnMonitor(InMemoryImages memory, InMemoryImages test, BatchedAugmentation preprocessing, int k = 200, double t = 0.1)
+        : this(new InMemoryLabelledImages(memory, preprocessing), new InMemoryLabelledImages(test, preprocessing), k, t) { }
+
+    /// <summary>Classes: the larger of the two sets' counts.</summary>
+    public int Classes { get; } = Math.Max(memory.Classes, test.Classes);
 
     /// <summary>Top-1 accuracy (0–1) of the encoder's L2-normalised pooled features, computed in eval mode (the
     /// encoder's mode is restored afterwards).</summary>
@@ -47,19 +122,26 @@ public sealed class KnnMonitor(InMemoryImages memory, InMemoryImages test, Batch
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var bank = Features(encoder, memory, device);
-            var bankLabels = tensor(memory.Labels!).to(device);
-            long correct = 0;
-            for (int start = 0; start < test.Count; start += batchSize)
+            var parts = new List<Tensor>();
+            var bankLabels = new List<long>();
+            foreach (var (x, labels) in memory.Batches(device))
+            {
+                using (x) parts.Add(FeaturesOf(encoder, x));
+                bankLabels.AddRange(labels);
+            }
+            var bank = cat(parts, 0);
+            var bankLabelTensor = tensor(bankLabels.ToArray()).to(device);
+            long correct = 0, total = 0;
+            foreach (var (x, labels) in test.Batches(device))
             {
                 using var batchScope = NewDisposeScope();
-                int n = Math.Min(batchSize, test.Count - start);
-                var f = FeaturesOf(encoder, test.Images.narrow(0, start, n), device);
-                var predicted = Knn.Predict(f, bank, bankLabels, Classes, k, t);
-                var truth = tensor(test.Labels!.AsSpan(start, n).ToArray()).to(device);
-                correct += predicted.eq(truth).sum().item<long>();
+                Tensor f;
+                using (x) f = FeaturesOf(encoder, x);
+                var predicted = Knn.Predict(f, bank, bankLabelTensor, Classes, k, t);
+                correct += predicted.eq(tensor(labels).to(device)).sum().item<long>();
+                total += labels.Length;
             }
-            return (double)correct / test.Count;
+            return total == 0 ? double.NaN : (double)correct / total;
         }
         finally
         {
@@ -67,21 +149,9 @@ public sealed class KnnMonitor(InMemoryImages memory, InMemoryImages test, Batch
         }
     }
 
-    private Tensor Features(ResNet encoder, InMemoryImages set, Device device)
+    private static Tensor FeaturesOf(ResNet encoder, Tensor x)
     {
-        var parts = new List<Tensor>();
-        for (int start = 0; start < set.Count; start += batchSize)
-        {
-            int n = Math.Min(batchSize, set.Count - start);
-            parts.Add(FeaturesOf(encoder, set.Images.narrow(0, start, n), device));
-        }
-        return cat(parts, 0);
-    }
-
-    private Tensor FeaturesOf(ResNet encoder, Tensor pixels, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var x = preprocessing.Evaluate(pixels.to(device));
-        return nn.functional.normalize(encoder.ForwardFeatures(x), dim: 1).MoveToOuterDisposeScope();
+        using Tensor features = encoder.ForwardFeatures(x);
+        return nn.functional.normalize(features, dim: 1);
     }
 }

@@ -174,6 +174,7 @@ public sealed class PretrainRun : IDisposable
             }
 
             position = position with { Epoch = epoch + 1, Batch = 0 };
+            WriteSkipped();
             if (knn is not null)
             {
                 double top1 = knn.Evaluate(Model.encoder_q, device);
@@ -183,6 +184,16 @@ public sealed class PretrainRun : IDisposable
             SaveCheckpoint(checkpointPath, log);
         }
         File.WriteAllText(Path.Combine(directory, CurvesFile), CurvePlot.Svg(RunLog.Read(Path.Combine(directory, LogFile))));
+    }
+
+    /// <summary>The file listing samples the data source could not read (written when there are any).</summary>
+    public const string SkippedFile = "skipped.txt";
+
+    private void WriteSkipped()
+    {
+        var skipped = data.Skipped;
+        if (skipped.Count == 0) return;
+        File.WriteAllLines(Path.Combine(directory, SkippedFile), [$"{skipped.Count} sample(s) skipped", .. skipped.Order(StringComparer.Ordinal)]);
     }
 
     private void SaveCheckpoint(string path, RunLog log)

@@ -1,0 +1,86 @@
+using MoCo.Imaging.Datasets;
+using MoCo.Imaging.Loading;
+using MoCo.Imaging.Transforms;
+using MoCo.Torch;
+using MoCo.Torch.Tests.Reference;
+using MoCo.Training.Data;
+using MoCo.Training.Evaluation;
+using MoCo.Training.Trainer;
+
+namespace MoCo.Training.Tests.Data;
+
+// Pretraining from image files: MoCo.Imaging's loader feeds the trainer; a corrupt file is skipped and listed.
+public class LoaderViewPairSourceTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void MakeFolder()
+    {
+        dir = Directory.CreateTempSubdirectory("moco-folder-").FullName;
+        PyTorch.RunScript($$"""
+            import os, random
+            from PIL import Image
+            random.seed(0)
+            root = {{"'" + dir + "/images'"}}
+            for cls, colour in (("circles", (220, 40, 40)), ("squares", (40, 40, 220))):
+                os.makedirs(os.path.join(root, cls))
+                for i in range(12):
+                    img = Image.new("RGB", (40 + i, 36), (random.randint(0, 60),) * 3)
+                    x, y = random.randint(0, 20), random.randint(0, 16)
+                    for dx in range(12):
+                        for dy in range(12):
+                            img.putpixel((x + dx, y + dy), colour)
+                    img.save(os.path.join(root, cls, f"{i}.png" if i % 2 else f"{i}.jpg"))
+            open(os.path.join(root, "squares", "broken.png"), "wb").write(b"\x89PNG\r\n\x1a\n" + bytes(40))
+            print("ok")
+            """);
+    }
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    [Test]
+    public void A_folder_pretrains_through_the_loader_and_the_broken_file_is_listed()
+    {
+        var dataset = ImageDatasets.FromFolder(Path.Combine(dir, "images"));
+        Assert.That(dataset.Count, Is.EqualTo(25));
+        var augmentation = MoCoAugmentation.V2(24);
+        const int Batch = 8;
+        var loader = ImageLoader.ForPretraining(dataset, augmentation, 3, new LoaderOptions(BatchSize: Batch, Workers: 2, Seed: 1));
+        var source = new LoaderViewPairSource(loader, dataset.Count, 3, 24, Batch);
+        var eval = ImageLoader.ForExtraction(dataset, new EvalTransform(28, 24), 3, new LoaderOptions(BatchSize: 16, DropLast: false, Shuffle: false, Workers: 2));
+        var knnSet = new LoaderLabelledImages(eval, dataset.Count, dataset.Classes.Count);
+        var knn = new KnnMonitor(knnSet, knnSet, k: 5);
+        var config = PretrainConfig.V2 with
+        {
+            Arch = "resnet18", Width = 4, SmallImages = true, InChannels = 3, Dim = 16, QueueSize = 32, BatchSize = Batch,
+            Epochs = 2, LogEvery = 1, Threads = 1, BnSplits = 2, InputSize = 24,
+        };
+        string run = Path.Combine(dir, "run");
+        using (var pretrain = PretrainRun.Start(config, source, knn, run))
+        {
+            double before = pretrain.EvaluateKnn()!.Value;
+            Assert.That(before, Is.InRange(0.0, 1.0));
+            pretrain.Run();
+        }
+        string[] skipped = File.ReadAllLines(Path.Combine(run, PretrainRun.SkippedFile));
+        // The broken file, and in each epoch the one batch it left short (skipped whole: the queue needs equal batches).
+        Assert.That(skipped[0], Is.EqualTo("3 sample(s) skipped"));
+        Assert.That(skipped.Count(l => l.Contains("broken.png", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(skipped.Count(l => l.Contains("only 7 of 8 images readable", StringComparison.Ordinal)), Is.EqualTo(2));
+        var log = File.ReadAllLines(Path.Combine(run, PretrainRun.LogFile));
+        Assert.That(log.Count(l => l.Contains("\"loss\"", StringComparison.Ordinal)), Is.EqualTo(2 * (25 / Batch - 1)));
+        Assert.That(log.Count(l => l.Contains("knn_top1", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void The_trainers_batch_size_must_be_the_loaders()
+    {
+        var dataset = ImageDatasets.FromFolder(Path.Combine(dir, "images"));
+        var loader = ImageLoader.ForPretraining(dataset, MoCoAugmentation.V2(24), 3, new LoaderOptions(BatchSize: 8));
+        var source = new LoaderViewPairSource(loader, dataset.Count, 3, 24, 8);
+        Assert.Throws<ArgumentException>(() => source.BatchesPerEpoch(16));
+        Assert.That(source.BatchesPerEpoch(8), Is.EqualTo(3));
+    }
+}
