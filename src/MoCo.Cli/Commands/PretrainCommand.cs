@@ -37,9 +37,11 @@ internal static class PretrainCommand
         internal readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
         internal readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "steps between checkpoints (0: per epoch)" };
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
+        internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };
+        internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
 
         internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
-            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume];
+            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume, InputSize, Workers];
     }
 
     internal static Command Create()
@@ -54,6 +56,7 @@ internal static class PretrainCommand
     private static int Run(ParseResult r, Options o)
     {
         string data = r.GetValue(o.Data)!;
+        if (DataSource.IsFiles(data)) return RunOnFiles(r, o, data);
         string outDir = r.GetValue(o.Out)!;
         int limit = r.GetValue(o.Limit) ?? int.MaxValue;
         using var images = DataSource.Load(data, limit);
@@ -74,20 +77,7 @@ internal static class PretrainCommand
         }
         try
         {
-            Console.WriteLine($"pretraining MoCo {config.Preset} on {data} ({images.Count} images {images.Channels}×{images.Height}×{images.Width}), " +
-                              $"{config.Arch} width {config.Width}, batch {config.BatchSize}, K {config.QueueSize}, {config.Epochs} epochs, device {config.Device} → {outDir}");
-            using var run = r.GetValue(o.Resume) ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
-            if (run.Position.GlobalStep == 0 && knn is not null)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
-            run.Run(Console.Out);
-            if (knn is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 after training: {run.EvaluateKnn() * 100:F2}%"));
-            Console.WriteLine($"wrote {Path.Combine(outDir, PretrainRun.CheckpointFile)}, {Path.Combine(outDir, PretrainRun.LogFile)}, {Path.Combine(outDir, PretrainRun.CurvesFile)}");
-            return 0;
-        }
-        catch (TrainingDivergedException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            return Train(config, source, knn, outDir, r.GetValue(o.Resume), data, images.Count, $"{images.Channels}×{images.Height}×{images.Width}");
         }
         finally
         {
@@ -96,16 +86,81 @@ internal static class PretrainCommand
         }
     }
 
-    private static PretrainConfig Configure(ParseResult r, Options o, InMemoryImages images)
+    /// <summary>Pretraining on image files through MoCo.Imaging's loader (decoding and the exact torchvision recipes on
+    /// CPU worker threads).</summary>
+    private static int RunOnFiles(ParseResult r, Options o, string data)
+    {
+        string outDir = r.GetValue(o.Out)!;
+        var dataset = DataSource.Files(data, r.GetValue(o.Limit) ?? int.MaxValue);
+        int size = r.GetValue(o.InputSize) ?? 224;
+        int channels = r.GetValue(o.InChannels) ?? 3;
+        double[] mean = channels == 3 ? [0.485, 0.456, 0.406] : [0.449], std = channels == 3 ? [0.229, 0.224, 0.225] : [0.226];
+        PretrainConfig config = r.GetValue(o.Resume)
+            ? PretrainRun.ReadConfig(outDir)
+            : Configure(r, o, size, channels) with { InputSize = size, Mean = mean, Std = std };
+        var recipe = (config.Preset == "v1" ? MoCo.Imaging.Transforms.MoCoAugmentation.V1(config.InputSize) : MoCo.Imaging.Transforms.MoCoAugmentation.V2(config.InputSize))
+            with { Mean = config.Mean.Select(v => (float)v).ToArray(), Std = config.Std.Select(v => (float)v).ToArray() };
+        int workers = r.GetValue(o.Workers) ?? 0;
+        var loader = MoCo.Imaging.Loading.ImageLoader.ForPretraining(dataset, recipe, config.InChannels,
+            new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed)));
+        var source = new LoaderViewPairSource(loader, dataset.Count, config.InChannels, config.InputSize, config.BatchSize);
+        KnnMonitor? knn = null;
+        string? knnData = r.GetValue(o.KnnData);
+        if (knnData is not null)
+        {
+            int knnLimit = r.GetValue(o.KnnLimit) ?? int.MaxValue;
+            if (dataset.Classes.Count == 0) throw new ArgumentException("the kNN monitor needs labelled training data (class subfolders) as its bank");
+            var eval = new MoCo.Imaging.Transforms.EvalTransform((int)Math.Round(config.InputSize * 256.0 / 224), config.InputSize)
+                { Mean = recipe.Mean, Std = recipe.Std };
+            KnnMonitorSet Make(MoCo.Imaging.Datasets.IImageDataset set) => new(set, eval, config.InChannels, workers);
+            var bank = Make(DataSource.Files(data, knnLimit));
+            var test = Make(DataSource.Files(knnData, knnLimit));
+            knn = new KnnMonitor(bank.Images, test.Images, config.KnnK, config.KnnTemperature);
+        }
+        return Train(config, source, knn, outDir, r.GetValue(o.Resume), data, dataset.Count, $"{config.InChannels}×{config.InputSize}×{config.InputSize} views");
+    }
+
+    private sealed class KnnMonitorSet(MoCo.Imaging.Datasets.IImageDataset set, MoCo.Imaging.Transforms.EvalTransform eval, int channels, int workers)
+    {
+        internal LoaderLabelledImages Images { get; } = new(
+            MoCo.Imaging.Loading.ImageLoader.ForExtraction(set, eval, channels, new MoCo.Imaging.Loading.LoaderOptions(BatchSize: 256, Workers: workers, DropLast: false, Shuffle: false)),
+            set.Count, set.Classes.Count);
+    }
+
+    private static int Train(PretrainConfig config, IViewPairSource source, KnnMonitor? knn, string outDir, bool resume, string data, int count, string shape)
+    {
+        Console.WriteLine($"pretraining MoCo {config.Preset} on {data} ({count} images, {shape}), {config.Arch} width {config.Width}, " +
+                          $"batch {config.BatchSize}, K {config.QueueSize}, {config.Epochs} epochs, device {config.Device} → {outDir}");
+        using var run = resume ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
+        if (run.Position.GlobalStep == 0 && knn is not null)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
+        try
+        {
+            run.Run(Console.Out);
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        if (knn is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 after training: {run.EvaluateKnn() * 100:F2}%"));
+        if (source.Skipped.Count > 0) Console.WriteLine($"{source.Skipped.Count} sample(s) skipped: see {Path.Combine(outDir, PretrainRun.SkippedFile)}");
+        Console.WriteLine($"wrote {Path.Combine(outDir, PretrainRun.CheckpointFile)}, {Path.Combine(outDir, PretrainRun.LogFile)}, {Path.Combine(outDir, PretrainRun.CurvesFile)}");
+        return 0;
+    }
+
+    private static PretrainConfig Configure(ParseResult r, Options o, InMemoryImages images) => Configure(r, o, images.Height, images.Channels);
+
+    private static PretrainConfig Configure(ParseResult r, Options o, int imageSize, int imageChannels)
     {
         var c = PretrainConfig.FromPreset(r.GetValue(o.Preset)!);
-        bool small = r.GetValue(o.SmallImages) ?? images.Height <= 64;
+        bool small = r.GetValue(o.SmallImages) ?? imageSize <= 64;
         c = c with
         {
             Arch = r.GetValue(o.Arch) ?? (small ? "resnet18" : c.Arch),
             Width = r.GetValue(o.Width) ?? c.Width,
             SmallImages = small,
-            InChannels = r.GetValue(o.InChannels) ?? images.Channels,
+            InChannels = r.GetValue(o.InChannels) ?? imageChannels,
             BatchSize = r.GetValue(o.Batch) ?? c.BatchSize,
             QueueSize = r.GetValue(o.Queue) ?? c.QueueSize,
             Momentum = r.GetValue(o.Momentum) ?? c.Momentum,

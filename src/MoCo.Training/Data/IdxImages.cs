@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-
 namespace MoCo.Training.Data;
 
 /// <summary>
@@ -35,44 +32,23 @@ public static class IdxImages
             (directory == FashionMnistDirectory ? " (install Debian's dataset-fashion-mnist: build/setup.sh does)" : ""));
     }
 
-    /// <summary>Loads an image file (magic 0x00000803, N×H×W bytes) and, optionally, its label file (0x00000801).</summary>
+    /// <summary>Loads an image file (magic 0x00000803, N×H×W bytes) and, optionally, its label file (0x00000801), through
+    /// MoCo.Imaging's IDX reader (plain or gzipped, sizes checked), into one tensor.</summary>
     public static InMemoryImages Load(string imagesPath, string? labelsPath, int limit = int.MaxValue)
     {
-        byte[] raw = ReadAll(imagesPath);
-        if (raw.Length < 16 || BinaryPrimitives.ReadInt32BigEndian(raw) != 0x803)
-            throw new InvalidDataException($"{imagesPath}: not an IDX image file (magic 0x00000803 expected)");
-        int n = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(4)), h = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(8)), w = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(12));
-        if (n <= 0 || h <= 0 || w <= 0 || h > 4096 || w > 4096 || (long)n * h * w != raw.Length - 16)
-            throw new InvalidDataException($"{imagesPath}: header says {n} images of {h}×{w}, the file holds {raw.Length - 16} pixel bytes");
+        if (!File.Exists(imagesPath)) throw new FileNotFoundException($"IDX file not found: {imagesPath}", imagesPath);
+        var (n, h, w, pixels) = MoCo.Imaging.Idx.IdxReader.ReadImages(imagesPath);
+        if (n <= 0 || h <= 0 || w <= 0 || h > 4096 || w > 4096)
+            throw new InvalidDataException($"{imagesPath}: header says {n} images of {h}×{w}");
         long[]? labels = null;
         if (labelsPath is not null)
         {
-            byte[] rawLabels = ReadAll(labelsPath);
-            if (rawLabels.Length < 8 || BinaryPrimitives.ReadInt32BigEndian(rawLabels) != 0x801)
-                throw new InvalidDataException($"{labelsPath}: not an IDX label file (magic 0x00000801 expected)");
-            int m = BinaryPrimitives.ReadInt32BigEndian(rawLabels.AsSpan(4));
-            if (m != n || rawLabels.Length - 8 != m)
-                throw new InvalidDataException($"{labelsPath}: {m} labels in a file of {rawLabels.Length - 8} bytes for {n} images");
-            labels = rawLabels.AsSpan(8).ToArray().Select(b => (long)b).ToArray();
+            if (!File.Exists(labelsPath)) throw new FileNotFoundException($"IDX file not found: {labelsPath}", labelsPath);
+            byte[] raw = MoCo.Imaging.Idx.IdxReader.ReadLabels(labelsPath);
+            if (raw.Length != n) throw new InvalidDataException($"{labelsPath}: {raw.Length} labels for {n} images in {imagesPath}");
+            labels = raw.Select(b => (long)b).ToArray();
         }
         int count = Math.Min(n, limit);
-        return InMemoryImages.FromPixels(raw.AsSpan(16, count * h * w), count, 1, h, w, labels?[..count]);
-    }
-
-    private static byte[] ReadAll(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var memory = new MemoryStream();
-        try
-        {
-            stream.CopyTo(memory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{path}: corrupt gzip data ({e.Message})", e);
-        }
-        return memory.ToArray();
+        return InMemoryImages.FromPixels(pixels.AsSpan(0, count * h * w), count, 1, h, w, labels?[..count]);
     }
 }

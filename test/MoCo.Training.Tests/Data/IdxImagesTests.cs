@@ -56,6 +56,7 @@ public class IdxImagesTests
         using var set = IdxImages.Load(Write("img", raw, gzip), Write("lbl", LabelFile(5, 0, 9), gzip));
         Assert.That((set.Count, set.Channels, set.Height, set.Width), Is.EqualTo((3, 1, 2, 4)));
         Assert.That(set.Images.ToArray<byte>(), Is.EqualTo(raw[16..]));
+        // gzip is recognised by its magic bytes, not by the name.
         Assert.That(set.Labels, Is.EqualTo(new long[] { 5, 0, 9 }));
         using var two = IdxImages.Load(Write("img2", raw), null, limit: 2);
         Assert.That(two.Count, Is.EqualTo(2));
@@ -74,7 +75,7 @@ public class IdxImagesTests
             ["empty"] = (Write("empty", []), null),
             ["label count"] = (good, Write("lbl3", LabelFile(1, 2, 3))),
             ["label magic"] = (good, Write("lblmagic", ImageFile(1, 1, 1))),
-            ["not gzip"] = (Write("fake.gz", ImageFile(2, 2, 2)), null),
+            ["corrupt gzip"] = (Write("corrupt.gz", [0x1f, 0x8b, 8, 0, 1, 2, 3]), null),
         };
         foreach (var (name, (images, labels)) in cases)
         {
