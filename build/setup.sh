@@ -10,13 +10,16 @@ cd "$repo"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: install only the missing ones.
-mapfile -t wanted < <(grep -v '^\s*#' build/apt-packages.txt | awk 'NF {print $1}')
+# A line is "package [command]": with a command, any install that provides it (e.g. a node build with its own
+# npm) counts, and the Debian package is only installed when the command is missing.
 missing=()
-for pkg in "${wanted[@]}"; do
+while read -r pkg cmd _; do
+  [ -n "${pkg:-}" ] || continue
+  if [ -n "${cmd:-}" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$pkg")
   fi
-done
+done < <(grep -v '^\s*#' build/apt-packages.txt | sed 's/#.*//')
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   sudo_cmd=""
