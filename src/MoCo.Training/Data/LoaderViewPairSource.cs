@@ -54,7 +54,8 @@ public sealed class LoaderViewPairSource(ImageLoader loader, int count, int chan
         }
     }
 
-    private static Tensor ToDevice(ReadOnlySpan<float> values, long[] shape, Device device)
+    /// <summary>A loader batch's view as a tensor on <paramref name="device"/> (owned by the caller).</summary>
+    internal static Tensor ToDevice(ReadOnlySpan<float> values, long[] shape, Device device)
     {
         Tensor cpu = torch.tensor(values, shape).DetachFromDisposeScope();
         if (device.Type == DeviceType.CPU) return cpu;

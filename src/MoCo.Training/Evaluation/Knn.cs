@@ -86,12 +86,7 @@ public sealed class LoaderLabelledImages(MoCo.Imaging.Loading.ImageLoader loader
             using (batch)
             {
                 long[] shape = [batch.Count, batch.Channels, batch.Size, batch.Size];
-                var cpu = tensor(batch.View(0), shape).DetachFromDisposeScope();
-                Tensor x = cpu;
-                if (device.Type != DeviceType.CPU)
-                {
-                    using (cpu) x = cpu.to(device).DetachFromDisposeScope();
-                }
+                Tensor x = LoaderViewPairSource.ToDevice(batch.View(0), shape, device);
                 long[] labels = new long[batch.Count];
                 for (int i = 0; i < labels.Length; i++) labels[i] = batch.Labels[i];
                 item = (x, labels);
