@@ -47,15 +47,22 @@ public sealed record ColorJitter(float Brightness = 0.4f, float Contrast = 0.4f,
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(p);
-        Span<byte> px = image.Pixels;
+        using var planes = PlanarImage.From(image);
+        Apply(planes, p);
+        planes.CopyTo(image);
+    }
+
+    /// <summary>Applies <paramref name="p"/> to planar pixels in place (the augmentation pipeline's form).</summary>
+    internal static void Apply(PlanarImage image, ColorJitterParams p)
+    {
         foreach (int op in p.Order)
         {
             switch (op)
             {
-                case 0: PillowColor.Brightness(px, p.Brightness); break;
-                case 1: PillowColor.Contrast(px, image.Channels, p.Contrast); break;
-                case 2: PillowColor.Saturation(px, image.Channels, p.Saturation); break;
-                case 3: PillowColor.Hue(px, image.Channels, p.Hue); break;
+                case 0: PillowColor.Brightness(image, p.Brightness); break;
+                case 1: PillowColor.Contrast(image, p.Contrast); break;
+                case 2: PillowColor.Saturation(image, p.Saturation); break;
+                case 3: PillowHue.Apply(image, p.Hue); break;
                 default: throw new ArgumentException($"order holds {op}; expected a permutation of 0..3.", nameof(p));
             }
         }

@@ -59,17 +59,20 @@ public static class ImageOps
         ArgumentNullException.ThrowIfNull(image);
         int w = image.Width, c = image.Channels;
         Span<byte> px = image.Pixels;
-        Span<byte> tmp = stackalloc byte[3];
         for (int y = 0; y < image.Height; y++)
         {
             var row = px.Slice(y * w * c, w * c);
-            for (int x = 0; x < w / 2; x++)
+            if (c == 1)
             {
-                var a = row.Slice(x * c, c);
-                var b = row.Slice((w - 1 - x) * c, c);
-                a.CopyTo(tmp);
-                b.CopyTo(a);
-                tmp[..c].CopyTo(b);
+                row.Reverse();
+                continue;
+            }
+
+            for (int l = 0, r = (w - 1) * 3; l < r; l += 3, r -= 3)
+            {
+                (row[l], row[r]) = (row[r], row[l]);
+                (row[l + 1], row[r + 1]) = (row[r + 1], row[l + 1]);
+                (row[l + 2], row[r + 2]) = (row[r + 2], row[l + 2]);
             }
         }
     }
@@ -98,7 +101,26 @@ public static class ImageOps
     public static void Normalize(DecodedImage image, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> chw)
     {
         ArgumentNullException.ThrowIfNull(image);
-        int c = image.Channels, n = image.Width * image.Height;
+        CheckNormalize(image.Width, image.Height, image.Channels, mean, std, chw);
+        using var planes = PlanarImage.From(image);
+        NormalizePlanes(planes, mean, std, chw);
+    }
+
+    /// <summary>ToTensor + Normalize from planes: every plane is contiguous, so this is one vector pass per channel.</summary>
+    internal static void NormalizePlanes(PlanarImage planes, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> chw)
+    {
+        CheckNormalize(planes.Width, planes.Height, planes.Channels, mean, std, chw);
+        int n = planes.PlaneSize;
+        for (int ch = 0; ch < planes.Channels; ch++)
+        {
+            // The same two IEEE operations as (v / 255f - m) / s per value, lane by lane.
+            Normalization.ToUnitThenStandardize(planes.Plane(ch), mean[ch], std[ch], chw.Slice(ch * n, n));
+        }
+    }
+
+    private static void CheckNormalize(int width, int height, int c, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> chw)
+    {
+        int n = width * height;
         if (mean.Length != c || std.Length != c)
         {
             throw new ArgumentException($"mean/std have {mean.Length}/{std.Length} values for a {c}-channel image.", nameof(mean));
@@ -106,18 +128,7 @@ public static class ImageOps
 
         if (chw.Length < c * n)
         {
-            throw new ArgumentException($"destination holds {chw.Length} floats, needs {c}x{image.Height}x{image.Width} = {c * n}.", nameof(chw));
-        }
-
-        ReadOnlySpan<byte> px = image.Pixels;
-        for (int ch = 0; ch < c; ch++)
-        {
-            var plane = chw.Slice(ch * n, n);
-            float m = mean[ch], s = std[ch];
-            for (int i = 0; i < n; i++)
-            {
-                plane[i] = ((px[(i * c) + ch] / 255f) - m) / s;
-            }
+            throw new ArgumentException($"destination holds {chw.Length} floats, needs {c}x{height}x{width} = {c * n}.", nameof(chw));
         }
     }
 

@@ -84,40 +84,82 @@ public sealed record MoCoAugmentation
     /// <summary>Produces the 8-bit view for <paramref name="p"/> (caller disposes).</summary>
     public DecodedImage ApplyBytes(DecodedImage image, ViewParams p)
     {
-        ArgumentNullException.ThrowIfNull(p);
-        var view = Crop.Apply(image, p.Crop);
-        if (p.Grayscale && GrayscaleBeforeJitter)
-        {
-            ImageOps.GrayscaleInPlace(view);
-        }
-
-        if (p.Jitter is not null)
-        {
-            ColorJitter.Apply(view, p.Jitter);
-        }
-
-        if (p.Grayscale && !GrayscaleBeforeJitter)
-        {
-            ImageOps.GrayscaleInPlace(view);
-        }
-
-        if (p.BlurSigma is { } sigma)
-        {
-            GaussianBlur.Apply(view, sigma);
-        }
-
-        if (p.Flip)
-        {
-            ImageOps.FlipHorizontalInPlace(view);
-        }
-
+        using var planes = ApplyPlanes(image, p);
+        var view = new DecodedImage(planes.Width, planes.Height, planes.Channels);
+        planes.CopyTo(view);
         return view;
     }
 
     /// <summary>Writes the normalised C x Size x Size view for <paramref name="p"/> into <paramref name="chw"/>.</summary>
     public void Apply(DecodedImage image, ViewParams p, Span<float> chw)
     {
-        using var view = ApplyBytes(image, p);
-        ImageOps.Normalize(view, Mean.ToArray(), Std.ToArray(), chw);
+        using var planes = ApplyPlanes(image, p);
+        int c = planes.Channels;
+        Span<float> mean = stackalloc float[c], std = stackalloc float[c];
+        for (int ch = 0; ch < c && ch < Mean.Count && ch < Std.Count; ch++)
+        {
+            (mean[ch], std[ch]) = (Mean[ch], Std[ch]);
+        }
+
+        if (Mean.Count != c || Std.Count != c)
+        {
+            throw new ArgumentException($"mean/std have {Mean.Count}/{Std.Count} values for a {c}-channel image.", nameof(image));
+        }
+
+        ImageOps.NormalizePlanes(planes, mean, std, chw);
+    }
+
+    /// <summary>
+    /// The view as planes: the resized crop is split into planes once, and every later step (grayscale, jitter,
+    /// blur per plane, flip) works on contiguous channels, in main_moco.py's order.
+    /// </summary>
+    private PlanarImage ApplyPlanes(DecodedImage image, ViewParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        PlanarImage planes;
+        using (var crop = Crop.Apply(image, p.Crop))
+        {
+            planes = PlanarImage.From(crop);
+        }
+
+        try
+        {
+            if (p.Grayscale && GrayscaleBeforeJitter)
+            {
+                PillowColor.Grayscale(planes);
+            }
+
+            if (p.Jitter is not null)
+            {
+                ColorJitter.Apply(planes, p.Jitter);
+            }
+
+            if (p.Grayscale && !GrayscaleBeforeJitter)
+            {
+                PillowColor.Grayscale(planes);
+            }
+
+            if (p.BlurSigma is { } sigma)
+            {
+                // Pillow blurs each band with the same arithmetic, so a plane is a 1-channel image.
+                ArgumentOutOfRangeException.ThrowIfNegative(sigma);
+                for (int ch = 0; ch < planes.Channels; ch++)
+                {
+                    PillowGaussianBlur.Apply(planes.Plane(ch), planes.Width, planes.Height, 1, sigma);
+                }
+            }
+
+            if (p.Flip)
+            {
+                planes.FlipHorizontal();
+            }
+
+            return planes;
+        }
+        catch
+        {
+            planes.Dispose();
+            throw;
+        }
     }
 }

@@ -1,13 +1,20 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace MoCo.Imaging.Transforms;
 
 /// <summary>
-/// Pillow 9.4's colour arithmetic (ImageEnhance over libImaging/Blend.c, Convert.c's HSV rows), in
-/// place on 8-bit HWC pixels, so torchvision's PIL-path ColorJitter results are reproduced exactly.
+/// Pillow 9.4's colour arithmetic (ImageEnhance over libImaging/Blend.c, Convert.c's L conversion), in
+/// place on 8-bit planes, so torchvision's PIL-path ColorJitter results are reproduced exactly.
+/// Brightness and contrast blend every value with one constant, so they go through a 256-entry table built
+/// with the scalar formula; saturation and grayscale run 8 lanes at a time (<see cref="ByteLanes"/>) with a
+/// scalar tail. Hue lives in <see cref="PillowHue"/>.
 /// </summary>
 internal static class PillowColor
 {
     /// <summary>Blend.c: out = in1 + alpha * (in2 - in1) in float32, truncated; clipped only when alpha lies outside [0, 1].</summary>
-    private static byte Blend(int degenerate, int value, float alpha)
+    internal static byte Blend(int degenerate, int value, float alpha)
     {
         float t = degenerate + (alpha * (value - degenerate));
         if (alpha is >= 0 and <= 1)
@@ -19,121 +26,151 @@ internal static class PillowColor
     }
 
     /// <summary>ImageEnhance.Brightness: blend with black.</summary>
-    internal static void Brightness(Span<byte> px, float factor)
-    {
-        for (int i = 0; i < px.Length; i++)
-        {
-            px[i] = Blend(0, px[i], factor);
-        }
-    }
+    internal static void Brightness(PlanarImage image, float factor) => BlendWithConstant(image.All, 0, factor);
 
     /// <summary>ImageEnhance.Contrast: blend with the mean gray level, int(mean(convert('L')) + 0.5).</summary>
-    internal static void Contrast(Span<byte> px, int channels, float factor)
+    internal static void Contrast(PlanarImage image, float factor)
     {
-        int n = px.Length / channels;
-        long sum = 0;
-        for (int i = 0; i < n; i++)
-        {
-            sum += channels == 1 ? px[i] : Luma(px[3 * i], px[(3 * i) + 1], px[(3 * i) + 2]);
-        }
-
-        int mean = (int)(((double)sum / n) + 0.5);
-        for (int i = 0; i < px.Length; i++)
-        {
-            px[i] = Blend(mean, px[i], factor);
-        }
+        long sum = image.Channels == 1 ? Sum(image.Plane(0)) : LumaSum(image.Plane(0), image.Plane(1), image.Plane(2));
+        int mean = (int)(((double)sum / image.PlaneSize) + 0.5);
+        BlendWithConstant(image.All, mean, factor);
     }
 
-    /// <summary>ImageEnhance.Color: blend with convert('L') replicated; a no-op on gray images.</summary>
-    internal static void Saturation(Span<byte> px, int channels, float factor)
+    /// <summary>ImageEnhance.Color: blend each channel with convert('L') of its pixel; a no-op on gray images.</summary>
+    internal static void Saturation(PlanarImage image, float factor)
     {
-        if (channels == 1)
+        if (image.Channels == 1)
         {
             return;
         }
 
-        for (int i = 0; i < px.Length; i += 3)
+        ref byte r = ref MemoryMarshal.GetReference(image.Plane(0));
+        ref byte g = ref MemoryMarshal.GetReference(image.Plane(1));
+        ref byte b = ref MemoryMarshal.GetReference(image.Plane(2));
+        int n = image.PlaneSize, i = 0;
+        if (ByteLanes.Enabled)
         {
-            int l = Luma(px[i], px[i + 1], px[i + 2]);
-            px[i] = Blend(l, px[i], factor);
-            px[i + 1] = Blend(l, px[i + 1], factor);
-            px[i + 2] = Blend(l, px[i + 2], factor);
+            var alpha = Vector256.Create(factor);
+            for (; i <= n - ByteLanes.Step; i += ByteLanes.Step)
+            {
+                var (r0, r1) = ByteLanes.Load(ref r, i);
+                var (g0, g1) = ByteLanes.Load(ref g, i);
+                var (b0, b1) = ByteLanes.Load(ref b, i);
+                var l0 = ByteLanes.Luma(r0, g0, b0);
+                var l1 = ByteLanes.Luma(r1, g1, b1);
+                ByteLanes.Store(ByteLanes.Blend(l0, r0, alpha), ByteLanes.Blend(l1, r1, alpha), ref r, i);
+                ByteLanes.Store(ByteLanes.Blend(l0, g0, alpha), ByteLanes.Blend(l1, g1, alpha), ref g, i);
+                ByteLanes.Store(ByteLanes.Blend(l0, b0, alpha), ByteLanes.Blend(l1, b1, alpha), ref b, i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            ref byte ri = ref Unsafe.Add(ref r, i);
+            ref byte gi = ref Unsafe.Add(ref g, i);
+            ref byte bi = ref Unsafe.Add(ref b, i);
+            int l = Luma(ri, gi, bi);
+            (ri, gi, bi) = (Blend(l, ri, factor), Blend(l, gi, factor), Blend(l, bi, factor));
         }
     }
 
-    /// <summary>
-    /// torchvision's PIL adjust_hue: convert('HSV'), h += uint8(factor * 255) with uint8 wrap-around,
-    /// convert back. Gray images are returned unchanged (as torchvision does).
-    /// </summary>
-    internal static void Hue(Span<byte> px, int channels, float factor)
+    /// <summary>RandomGrayscale's operation: PIL's convert('L') written to every plane (gray images are unchanged).</summary>
+    internal static void Grayscale(PlanarImage image)
     {
-        if (channels == 1)
+        if (image.Channels == 1)
         {
             return;
         }
 
-        // np.uint8(x) of a float: truncate toward zero, then wrap modulo 256.
-        byte shift = unchecked((byte)(int)(factor * 255.0));
-        for (int i = 0; i < px.Length; i += 3)
+        ref byte r = ref MemoryMarshal.GetReference(image.Plane(0));
+        ref byte g = ref MemoryMarshal.GetReference(image.Plane(1));
+        ref byte b = ref MemoryMarshal.GetReference(image.Plane(2));
+        int n = image.PlaneSize, i = 0;
+        if (ByteLanes.Enabled)
         {
-            RgbToHsv(px[i], px[i + 1], px[i + 2], out byte h, out byte s, out byte v);
-            HsvToRgb(unchecked((byte)(h + shift)), s, v, px.Slice(i, 3));
+            for (; i <= n - ByteLanes.Step; i += ByteLanes.Step)
+            {
+                var (r0, r1) = ByteLanes.Load(ref r, i);
+                var (g0, g1) = ByteLanes.Load(ref g, i);
+                var (b0, b1) = ByteLanes.Load(ref b, i);
+                var l0 = ByteLanes.Luma(r0, g0, b0);
+                var l1 = ByteLanes.Luma(r1, g1, b1);
+                ByteLanes.Store(l0, l1, ref r, i);
+                ByteLanes.Store(l0, l1, ref g, i);
+                ByteLanes.Store(l0, l1, ref b, i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            byte l = (byte)Luma(Unsafe.Add(ref r, i), Unsafe.Add(ref g, i), Unsafe.Add(ref b, i));
+            Unsafe.Add(ref r, i) = Unsafe.Add(ref g, i) = Unsafe.Add(ref b, i) = l;
         }
     }
 
     /// <summary>PIL's convert('L') luma (Convert.c L24).</summary>
     internal static int Luma(int r, int g, int b) => ((r * 19595) + (g * 38470) + (b * 7471) + 0x8000) >> 16;
 
-    /// <summary>Convert.c rgb2hsv_row (after colorsys), float32 where Pillow uses float and double where C promotes: one ulp decides h at x.5 boundaries.</summary>
-    internal static void RgbToHsv(byte r, byte g, byte b, out byte h, out byte s, out byte v)
+    /// <summary>Blends every value with one constant through a table: the scalar formula, 256 times.</summary>
+    private static void BlendWithConstant(Span<byte> values, int degenerate, float alpha)
     {
-        byte maxc = Math.Max(r, Math.Max(g, b));
-        byte minc = Math.Min(r, Math.Min(g, b));
-        v = maxc;
-        if (minc == maxc)
+        Span<byte> table = stackalloc byte[256];
+        for (int v = 0; v < 256; v++)
         {
-            h = 0;
-            s = 0;
-            return;
+            table[v] = Blend(degenerate, v, alpha);
         }
 
-        float cr = maxc - minc;
-        float sf = cr / maxc;
-        float rc = (maxc - r) / cr;
-        float gc = (maxc - g) / cr;
-        float bc = (maxc - b) / cr;
-        // C evaluates "2.0 + rc - bc" in double (2.0 is a double literal) and "bc - gc" in float.
-        float hf = r == maxc ? bc - gc : g == maxc ? (float)(2.0 + rc - bc) : (float)(4.0 + gc - rc);
-        hf = (float)(((hf / 6.0) + 1.0) % 1.0);
-        h = Clip8((int)(hf * 255.0));
-        s = Clip8((int)(sf * 255.0));
+        ref byte t = ref MemoryMarshal.GetReference(table);
+        ref byte p = ref MemoryMarshal.GetReference(values);
+        for (int i = 0; i < values.Length; i++)
+        {
+            ref byte x = ref Unsafe.Add(ref p, i);
+            x = Unsafe.Add(ref t, x);
+        }
     }
 
-    /// <summary>Convert.c hsv2rgb.</summary>
-    internal static void HsvToRgb(byte h, byte s, byte v, Span<byte> rgb)
+    /// <summary>Sum of the luma of every pixel; int lanes are emptied into a long every 64K steps so no lane overflows.</summary>
+    private static long LumaSum(ReadOnlySpan<byte> rPlane, ReadOnlySpan<byte> gPlane, ReadOnlySpan<byte> bPlane)
     {
-        if (s == 0)
+        ref byte r = ref MemoryMarshal.GetReference(rPlane);
+        ref byte g = ref MemoryMarshal.GetReference(gPlane);
+        ref byte b = ref MemoryMarshal.GetReference(bPlane);
+        int n = rPlane.Length, i = 0;
+        long sum = 0;
+        if (ByteLanes.Enabled)
         {
-            rgb[0] = rgb[1] = rgb[2] = v;
-            return;
+            while (i <= n - ByteLanes.Step)
+            {
+                var acc = Vector256<int>.Zero;
+                int end = Math.Min(n - ByteLanes.Step, i + (ByteLanes.Step * 65536));
+                for (; i <= end; i += ByteLanes.Step)
+                {
+                    var (r0, r1) = ByteLanes.Load(ref r, i);
+                    var (g0, g1) = ByteLanes.Load(ref g, i);
+                    var (b0, b1) = ByteLanes.Load(ref b, i);
+                    acc += ByteLanes.Luma(r0, g0, b0) + ByteLanes.Luma(r1, g1, b1);
+                }
+
+                sum += Vector256.Sum(acc);
+            }
         }
 
-        int i = (int)Math.Floor(h * 6.0 / 255.0);
-        float f = (float)((h * 6.0 / 255.0) - i);
-        float fs = (float)(s / 255.0);
-        byte p = Clip8((int)Math.Round(v * (1.0 - fs), MidpointRounding.AwayFromZero));
-        byte q = Clip8((int)Math.Round(v * (1.0 - (fs * f)), MidpointRounding.AwayFromZero)); // fs * f: float * float in C
-        byte t = Clip8((int)Math.Round(v * (1.0 - (fs * (1.0 - f))), MidpointRounding.AwayFromZero));
-        (rgb[0], rgb[1], rgb[2]) = (i % 6) switch
+        for (; i < n; i++)
         {
-            0 => (v, t, p),
-            1 => (q, v, p),
-            2 => (p, v, t),
-            3 => (p, q, v),
-            4 => (t, p, v),
-            _ => (v, p, q),
-        };
+            sum += Luma(Unsafe.Add(ref r, i), Unsafe.Add(ref g, i), Unsafe.Add(ref b, i));
+        }
+
+        return sum;
     }
 
-    private static byte Clip8(int v) => (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
+    private static long Sum(ReadOnlySpan<byte> values)
+    {
+        long sum = 0;
+        foreach (byte v in values)
+        {
+            sum += v;
+        }
+
+        return sum;
+    }
 }
