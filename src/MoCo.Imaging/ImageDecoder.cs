@@ -20,8 +20,9 @@ public static class ImageDecoder
         {
             data = File.ReadAllBytes(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // Missing, unreadable or vanished files are bad inputs like corrupt ones: a loader skips and reports them.
             throw new ImageDecodeException(path, ex.Message, ex);
         }
 

@@ -102,7 +102,7 @@ internal static class PretrainCommand
             with { Mean = config.Mean.Select(v => (float)v).ToArray(), Std = config.Std.Select(v => (float)v).ToArray() };
         int workers = r.GetValue(o.Workers) ?? 0;
         var loader = MoCo.Imaging.Loading.ImageLoader.ForPretraining(dataset, recipe, config.InChannels,
-            new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed)));
+            new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true));
         var source = new LoaderViewPairSource(loader, dataset.Count, config.InChannels, config.InputSize, config.BatchSize);
         KnnMonitor? knn = null;
         string? knnData = r.GetValue(o.KnnData);

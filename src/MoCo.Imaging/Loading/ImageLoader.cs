@@ -20,6 +20,10 @@ public sealed class ImageLoader
     private readonly int _size;
     private readonly ImageDecodeOptions _decode;
     private readonly ConcurrentQueue<(int Index, string Sample, string Reason)> _skipped = new();
+    private readonly ConcurrentDictionary<int, bool> _knownBad = new();
+
+    /// <summary>Substitutes tried for one bad file before its slot is left empty.</summary>
+    private const int ReplacementTries = 8;
 
     private ImageLoader(IImageDataset dataset, LoaderOptions options, int views, int channels, int size, ImageDecodeOptions decode, Action<DecodedImage, Random, ImageBatch, int> fill)
     {
@@ -70,7 +74,7 @@ public sealed class ImageLoader
             transform.Apply(image, batch.Views[0].AsSpan(slot * plane, plane)));
     }
 
-    /// <summary>Files skipped so far: dataset index, its description, and why.</summary>
+    /// <summary>Files skipped so far, each once: dataset index, its description, and why.</summary>
     public IReadOnlyCollection<(int Index, string Sample, string Reason)> Skipped => _skipped.ToArray();
 
     /// <summary>Batches per epoch under the current options.</summary>
@@ -169,6 +173,51 @@ public sealed class ImageLoader
         }
     }
 
+    /// <summary>
+    /// Decodes sample <paramref name="index"/>; if it is bad (and bad files are skipped), reports it and, with
+    /// <see cref="LoaderOptions.ReplaceBadFiles"/>, tries substitutes drawn from (seed, epoch, index). Null: slot stays empty.
+    /// </summary>
+    private DecodedImage? LoadOrReplace(int index, int epoch, out int used)
+    {
+        used = index;
+        var image = TryLoad(index);
+        if (image is not null || !_options.ReplaceBadFiles)
+        {
+            return image;
+        }
+
+        var draws = new Random(SeedMix.Mix(_options.Seed, epoch, -2 - index));
+        for (int t = 0; t < ReplacementTries && image is null; t++)
+        {
+            used = draws.Next(_dataset.Count);
+            image = TryLoad(used);
+        }
+
+        return image;
+    }
+
+    private DecodedImage? TryLoad(int index)
+    {
+        if (_knownBad.ContainsKey(index))
+        {
+            return null;
+        }
+
+        try
+        {
+            return _dataset.Load(index, _decode);
+        }
+        catch (ImageDecodeException ex) when (_options.SkipBadFiles)
+        {
+            if (_knownBad.TryAdd(index, true))
+            {
+                _skipped.Enqueue((index, _dataset.Describe(index), ex.Reason));
+            }
+
+            return null;
+        }
+    }
+
     private ImageBatch Build(int[] order, int b, int epoch)
     {
         int start = b * _options.BatchSize;
@@ -180,14 +229,9 @@ public sealed class ImageLoader
             for (int k = 0; k < n; k++)
             {
                 int index = order[start + k];
-                DecodedImage image;
-                try
+                var image = LoadOrReplace(index, epoch, out int used);
+                if (image is null)
                 {
-                    image = _dataset.Load(index, _decode);
-                }
-                catch (ImageDecodeException ex) when (_options.SkipBadFiles)
-                {
-                    _skipped.Enqueue((index, _dataset.Describe(index), ex.Reason));
                     continue;
                 }
 
@@ -198,8 +242,8 @@ public sealed class ImageLoader
                     _fill(image, rng, batch, slot);
                 }
 
-                batch.LabelBuffer[slot] = _dataset.GetLabel(index);
-                batch.IndexBuffer[slot] = index;
+                batch.LabelBuffer[slot] = _dataset.GetLabel(used);
+                batch.IndexBuffer[slot] = used;
                 slot++;
             }
 

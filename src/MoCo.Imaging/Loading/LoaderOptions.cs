@@ -8,6 +8,12 @@ namespace MoCo.Imaging.Loading;
 /// <param name="Shuffle">Seeded per-epoch shuffle; default true.</param>
 /// <param name="Seed">Seed of the epoch order and of each sample's augmentation; default 0.</param>
 /// <param name="SkipBadFiles">Skip undecodable files and report them in <see cref="ImageLoader.Skipped"/> (default true); false rethrows.</param>
+/// <param name="ReplaceBadFiles">
+/// With <paramref name="SkipBadFiles"/>: fill a bad file's slot with another image of the dataset, drawn from (seed, epoch,
+/// slot's index), so batches stay full (MoCo's queue needs equal batches). The substitute gets the slot's augmentation
+/// draws; files found bad are remembered and not decoded again. Default false: the batch is one image shorter, as
+/// extraction wants.
+/// </param>
 public sealed record LoaderOptions(
     int BatchSize = 256,
     int Workers = 0,
@@ -15,4 +21,5 @@ public sealed record LoaderOptions(
     bool DropLast = true,
     bool Shuffle = true,
     int Seed = 0,
-    bool SkipBadFiles = true);
+    bool SkipBadFiles = true,
+    bool ReplaceBadFiles = false);

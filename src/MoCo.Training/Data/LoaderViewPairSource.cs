@@ -8,7 +8,8 @@ namespace MoCo.Training.Data;
 /// exact torchvision/PIL recipes), copied into tensors on the training device. The loader's draws are a pure function
 /// of (seed, epoch, sample), so resuming at a batch gives what an uninterrupted run would.
 /// </summary>
-/// A batch that lost images to unreadable files is skipped whole (MoCo's queue needs equal batches) and reported.
+/// Give the loader <see cref="LoaderOptions.ReplaceBadFiles"/> so an unreadable file's slot is filled with another image;
+/// a batch that still comes short is skipped whole (MoCo's queue needs equal batches) and reported.
 public sealed class LoaderViewPairSource(ImageLoader loader, int count, int channels, int size, int batchSize) : IViewPairSource
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(int epoch, int batch), string> shortBatches = new();

@@ -96,6 +96,51 @@ public class ImageLoaderTests
     }
 
     [Test]
+    public void Pretraining_batches_stay_full_when_bad_files_are_replaced()
+    {
+        string dir = Directory.CreateTempSubdirectory("moco-loader-").FullName;
+        try
+        {
+            string fx = PythonFixtures.Make("make_decoding_fixtures.py");
+            for (int i = 0; i < 12; i++)
+            {
+                string source = i % 4 == 3 ? "bad_truncated.jpg" : i % 2 == 0 ? "rgb.png" : "gray.png";
+                File.Copy(Path.Combine(fx, source), Path.Combine(dir, $"{i:D2}{Path.GetExtension(source)}"));
+            }
+
+            File.WriteAllBytes(Path.Combine(dir, "99.png"), []); // zero bytes
+            var ds = ImageDatasets.FromFolder(dir, classSubfolders: false);
+            var opts = new LoaderOptions(BatchSize: 4, Workers: 2, Seed: 5, ReplaceBadFiles: true);
+            var loader = ImageLoader.ForPretraining(ds, MoCoAugmentation.V2(16), 3, opts);
+            var epochs = new[] { Collect(loader, 0), Collect(loader, 1) };
+            var bad = new HashSet<int>(Enumerable.Range(0, ds.Count).Where(i => ds.Describe(i).EndsWith("03.jpg", StringComparison.Ordinal) ||
+                ds.Describe(i).EndsWith("07.jpg", StringComparison.Ordinal) || ds.Describe(i).EndsWith("11.jpg", StringComparison.Ordinal) ||
+                ds.Describe(i).EndsWith("99.png", StringComparison.Ordinal)));
+            Assert.That(bad, Has.Count.EqualTo(4));
+            foreach (var batches in epochs)
+            {
+                Assert.That(batches, Has.Count.EqualTo(3));
+                Assert.That(batches.Select(b => b.Indices.Length), Is.All.EqualTo(4), "every batch full");
+                Assert.That(batches.SelectMany(b => b.Indices).Where(bad.Contains), Is.Empty, "no bad file trained on");
+            }
+
+            // Each bad file reported once, however often it is met; the same run again draws the same substitutes.
+            Assert.That(loader.Skipped.Select(s => s.Index).Order(), Is.EqualTo(bad.Order()));
+            var again = ImageLoader.ForPretraining(ds, MoCoAugmentation.V2(16), 3, opts with { Workers = 1 });
+            Assert.That(Collect(again, 1).Select(b => b.Indices), Is.EqualTo(epochs[1].Select(b => b.Indices)));
+            Assert.That(Collect(again, 1).Select(b => b.V0), Is.EqualTo(epochs[1].Select(b => b.V0)));
+
+            // Without replacement a bad file leaves its batch short.
+            var plain = ImageLoader.ForPretraining(ds, MoCoAugmentation.V2(16), 3, opts with { ReplaceBadFiles = false });
+            Assert.That(Collect(plain, 0).Sum(b => b.Indices.Length), Is.LessThan(12));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void Extraction_views_equal_the_eval_transform_of_each_image()
     {
         var ds = ImageDatasets.FashionMnist(train: false);
