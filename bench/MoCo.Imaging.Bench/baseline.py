@@ -1,6 +1,6 @@
 """torchvision 0.14 + PIL baseline for MoCo.Imaging.Bench: the same v2 recipe, two views per image.
 
-Usage: /usr/bin/python3 baseline.py (fmnist|jpeg DIR) THREADS     (also: make-jpegs DIR N)
+Usage: /usr/bin/python3 baseline.py (fmnist|jpeg DIR) THREADS     (also: make-jpegs DIR N [WIDTH HEIGHT])
 THREADS = DataLoader workers (0 means the main process only)."""
 import gzip
 import sys
@@ -12,12 +12,13 @@ import torch
 import torchvision.transforms as T
 from PIL import Image, ImageFilter
 
-if sys.argv[1] == "make-jpegs":
+if sys.argv[1] == "make-jpegs":  # make-jpegs DIR N [WIDTH HEIGHT], default 500x375
     out = Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
+    width, height = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) > 5 else (500, 375)
     for i in range(int(sys.argv[3])):
-        y, x = np.mgrid[0:375, 0:500]
-        a = np.stack([(x + i) % 256, (y * 2) % 256, (x + y) % 256], -1) + rng.integers(0, 40, (375, 500, 3))
+        y, x = np.mgrid[0:height, 0:width]
+        a = np.stack([(x + i) % 256, (y * 2) % 256, (x + y) % 256], -1) + rng.integers(0, 40, (height, width, 3))
         Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(out / f"{i:05d}.jpg", quality=90)
     sys.exit(0)
 

@@ -49,8 +49,11 @@ public sealed class ImageLoader
     public static ImageLoader ForPretraining(IImageDataset dataset, MoCoAugmentation augmentation, int channels = 3, LoaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(augmentation);
+        CheckNormalization(augmentation.Mean, augmentation.Std, channels);
         int plane = channels * augmentation.Crop.Size * augmentation.Crop.Size;
-        return new ImageLoader(dataset, options ?? new LoaderOptions(), 2, channels, augmentation.Crop.Size, new ImageDecodeOptions(Channels: channels), (image, rng, batch, slot) =>
+        options ??= new LoaderOptions();
+        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? augmentation.Crop.MinSourceShorterSide : 0);
+        return new ImageLoader(dataset, options, 2, channels, augmentation.Crop.Size, decode, (image, rng, batch, slot) =>
         {
             for (int v = 0; v < 2; v++)
             {
@@ -69,9 +72,25 @@ public sealed class ImageLoader
     {
         ArgumentNullException.ThrowIfNull(transform);
         int plane = channels * transform.CropSize * transform.CropSize;
-        int shorter = transform.ResizeShorterSide;
-        return new ImageLoader(dataset, options ?? new LoaderOptions(DropLast: false, Shuffle: false), 1, channels, transform.CropSize, new ImageDecodeOptions(Channels: channels, MinShorterSide: shorter), (image, _, batch, slot) =>
+        CheckNormalization(transform.Mean, transform.Std, channels);
+        options ??= new LoaderOptions(DropLast: false, Shuffle: false);
+        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? transform.ResizeShorterSide : 0);
+        return new ImageLoader(dataset, options, 1, channels, transform.CropSize, decode, (image, _, batch, slot) =>
             transform.Apply(image, batch.Views[0].AsSpan(slot * plane, plane)));
+    }
+
+    /// <summary>A recipe whose mean/std do not fit the channels fails here, not later on a worker thread.</summary>
+    private static void CheckNormalization(IReadOnlyList<float> mean, IReadOnlyList<float> std, int channels)
+    {
+        if (channels is not (1 or 3))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be 1 or 3.");
+        }
+
+        if (mean.Count != channels || std.Count != channels)
+        {
+            throw new ArgumentException($"the recipe normalises with {mean.Count} means and {std.Count} stds, but the loader makes {channels}-channel views (set Mean/Std, e.g. [0.5] for gray).", nameof(channels));
+        }
     }
 
     /// <summary>Files skipped so far, each once: dataset index, its description, and why.</summary>

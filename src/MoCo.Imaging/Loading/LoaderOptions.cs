@@ -14,6 +14,13 @@ namespace MoCo.Imaging.Loading;
 /// draws; files found bad are remembered and not decoded again. Default false: the batch is one image shorter, as
 /// extraction wants.
 /// </param>
+/// <param name="ScaledJpegDecode">
+/// Default true: decode a large JPEG at 1/2, 1/4 or 1/8 size (libjpeg-turbo's DCT scaling, several times faster) when
+/// that still gives every pretraining crop at least the view's size per side
+/// (<see cref="Transforms.RandomResizedCrop.MinSourceShorterSide"/>), or the extraction resize its shorter side.
+/// Images smaller than that (e.g. 500x375 for 224 views) decode at full size either way. False: always full size,
+/// as torchvision + PIL do, for bit-exact parity on large photos.
+/// </param>
 public sealed record LoaderOptions(
     int BatchSize = 256,
     int Workers = 0,
@@ -22,4 +29,5 @@ public sealed record LoaderOptions(
     bool Shuffle = true,
     int Seed = 0,
     bool SkipBadFiles = true,
-    bool ReplaceBadFiles = false);
+    bool ReplaceBadFiles = false,
+    bool ScaledJpegDecode = true);

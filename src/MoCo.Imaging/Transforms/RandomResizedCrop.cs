@@ -62,6 +62,21 @@ public sealed record RandomResizedCrop(int Size = 224, double ScaleMin = 0.2, do
         return new CropBox((height - h) / 2, (width - w) / 2, h, w);
     }
 
+    /// <summary>
+    /// The shortest source side on which every box <see cref="Sample"/> can draw still has at least <see cref="Size"/>
+    /// pixels per side, so the crop is only ever shrunk: a box covers at least ScaleMin of the area A >= side^2 with
+    /// w/h in [RatioMin, RatioMax], hence min(w, h) >= side * sqrt(ScaleMin * min(RatioMin, 1 / RatioMax)), less one for
+    /// rounding. The loader lets a JPEG be DCT-scaled down to this side. Defaults: 581 for size 224.
+    /// </summary>
+    public int MinSourceShorterSide
+    {
+        get
+        {
+            double narrowest = Math.Min(Math.Min(RatioMin, RatioMax), 1 / Math.Max(RatioMin, RatioMax));
+            return (int)Math.Ceiling((Size + 1) / Math.Sqrt(ScaleMin * Math.Min(1.0, narrowest)));
+        }
+    }
+
     /// <summary>Crops <paramref name="box"/> and resizes to <see cref="Size"/> x <see cref="Size"/>; the caller disposes the result.</summary>
     public DecodedImage Apply(DecodedImage image, CropBox box) => ImageOps.ResizedCrop(image, box, Size, Size);
 }
