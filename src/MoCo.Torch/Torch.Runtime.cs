@@ -48,6 +48,41 @@ public static partial class torch
         public static bool is_available() => device_count() > 0;
     }
 
+    /// <summary>cuDNN and cuBLAS switches, as torch.backends in Python (process-wide; no effect without CUDA).</summary>
+    public static class backends
+    {
+        /// <summary>torch.backends.cudnn.</summary>
+        public static class cudnn
+        {
+            /// <summary>Autotune convolution algorithms per input shape (faster for fixed shapes; libtorch's default: false).</summary>
+            public static bool benchmark { get => Get(BackendFlag.CudnnBenchmark); set => Set(BackendFlag.CudnnBenchmark, value); }
+
+            /// <summary>Only deterministic convolution algorithms (libtorch's default: false).</summary>
+            public static bool deterministic { get => Get(BackendFlag.CudnnDeterministic); set => Set(BackendFlag.CudnnDeterministic, value); }
+
+            /// <summary>Let convolutions use TF32 tensor cores: float32 data, 10-bit mantissa products (libtorch's default: true).</summary>
+            public static bool allow_tf32 { get => Get(BackendFlag.CudnnAllowTf32); set => Set(BackendFlag.CudnnAllowTf32, value); }
+        }
+
+        /// <summary>torch.backends.cuda.</summary>
+        public static class cuda
+        {
+            /// <summary>torch.backends.cuda.matmul.</summary>
+            public static class matmul
+            {
+                /// <summary>Let float32 matrix products use TF32 tensor cores (libtorch's default: false).</summary>
+                public static bool allow_tf32 { get => Get(BackendFlag.CublasAllowTf32); set => Set(BackendFlag.CublasAllowTf32, value); }
+            }
+        }
+
+        private static bool Get(BackendFlag flag) => TorchCheck.Status(NativeMethods.moco_backend_flag((int)flag, -1)) != 0;
+
+        private static void Set(BackendFlag flag, bool value) => TorchCheck.Status(NativeMethods.moco_backend_flag((int)flag, value ? 1 : 0));
+
+        // moco_backend_flag_id in native/src/moco_torch.h.
+        private enum BackendFlag { CudnnBenchmark = 0, CudnnDeterministic = 1, CudnnAllowTf32 = 2, CublasAllowTf32 = 3 }
+    }
+
     /// <summary>The global CPU generator's state, for checkpoints.</summary>
     public static class random
     {

@@ -45,6 +45,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int moco_manual_seed(ulong seed);
     [LibraryImport(Library)] internal static partial int moco_set_deterministic(int enabled);
     [LibraryImport(Library)] internal static partial int moco_cuda_device_count();
+    [LibraryImport(Library)] internal static partial int moco_backend_flag(int flag, int value);
     [LibraryImport(Library)] internal static partial IntPtr moco_rng_get_state();
     [LibraryImport(Library)] internal static partial int moco_rng_set_state(IntPtr state);
 }

@@ -1,4 +1,5 @@
 // What autograd offers beyond operators: backward, .grad, requires_grad and the grad mode.
+#include <ATen/core/grad_mode.h>  // at::GradMode (not brought in by these headers in libtorch 2.x)
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/variable.h>
 #include "moco_torch.h"

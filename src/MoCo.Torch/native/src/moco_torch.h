@@ -85,5 +85,13 @@ MOCO_API int32_t moco_get_num_threads();
 MOCO_API int32_t moco_manual_seed(uint64_t seed);
 MOCO_API int32_t moco_set_deterministic(int32_t enabled);
 MOCO_API int32_t moco_cuda_device_count();
+enum moco_backend_flag_id : int32_t {
+  MOCO_CUDNN_BENCHMARK = 0,      // torch.backends.cudnn.benchmark
+  MOCO_CUDNN_DETERMINISTIC = 1,  // torch.backends.cudnn.deterministic
+  MOCO_CUDNN_ALLOW_TF32 = 2,     // torch.backends.cudnn.allow_tf32
+  MOCO_CUBLAS_ALLOW_TF32 = 3,    // torch.backends.cuda.matmul.allow_tf32
+};
+// Sets a backend flag (value 0 or 1; negative: leave it) and returns its previous value, or -1.
+MOCO_API int32_t moco_backend_flag(int32_t flag, int32_t value);
 MOCO_API void* moco_rng_get_state();
 MOCO_API int32_t moco_rng_set_state(void* state);

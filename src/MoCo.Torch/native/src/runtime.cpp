@@ -45,6 +45,37 @@ MOCO_API int32_t moco_set_deterministic(int32_t enabled) {
   });
 }
 
+// cuDNN and cuBLAS switches of libtorch's global context (torch.backends.cudnn.* and torch.backends.cuda.matmul.*
+// in Python). They exist in a CPU-only libtorch too, where they change nothing. value < 0 only reads the switch.
+MOCO_API int32_t moco_backend_flag(int32_t flag, int32_t value) {
+  return guarded<int32_t>(-1, [&] {
+    auto& ctx = at::globalContext();
+    const bool on = value > 0;
+    bool previous = false;
+    switch (flag) {
+      case MOCO_CUDNN_BENCHMARK:
+        previous = ctx.benchmarkCuDNN();
+        if (value >= 0) ctx.setBenchmarkCuDNN(on);
+        break;
+      case MOCO_CUDNN_DETERMINISTIC:
+        previous = ctx.deterministicCuDNN();
+        if (value >= 0) ctx.setDeterministicCuDNN(on);
+        break;
+      case MOCO_CUDNN_ALLOW_TF32:
+        previous = ctx.allowTF32CuDNN();
+        if (value >= 0) ctx.setAllowTF32CuDNN(on);
+        break;
+      case MOCO_CUBLAS_ALLOW_TF32:
+        previous = ctx.allowTF32CuBLAS();
+        if (value >= 0) ctx.setAllowTF32CuBLAS(on);
+        break;
+      default:
+        TORCH_CHECK(false, "unknown backend flag ", flag);
+    }
+    return previous ? 1 : 0;
+  });
+}
+
 MOCO_API int32_t moco_cuda_device_count() {
   return guarded<int32_t>(-1, [&] { return static_cast<int32_t>(torch::cuda::device_count()); });
 }

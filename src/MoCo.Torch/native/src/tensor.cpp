@@ -1,4 +1,5 @@
 // Tensor handles: a handle is a heap-allocated at::Tensor (one reference to its TensorImpl).
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (ATen.h no longer brings it in libtorch 2.x)
 #include <cstring>
 #include "moco_torch.h"
 #include "guard.h"
