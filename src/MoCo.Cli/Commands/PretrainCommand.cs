@@ -35,13 +35,14 @@ internal static class PretrainCommand
         internal readonly Option<string?> KnnData = new("--knn-data") { Description = "labelled test set for the kNN monitor (bank: the training data)" };
         internal readonly Option<int?> KnnLimit = new("--knn-limit") { Description = "use the first N samples of the kNN sets" };
         internal readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
+        internal readonly Option<bool?> Deterministic = new("--deterministic") { Description = "deterministic kernels (default true; false lets cuDNN autotune on a GPU: faster, not bit-exact)" };
         internal readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "steps between checkpoints (0: per epoch)" };
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
         internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };
         internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
 
         internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
-            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, CheckpointEvery, Resume, InputSize, Workers];
+            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, CheckpointEvery, Resume, InputSize, Workers];
     }
 
     internal static Command Create()
@@ -175,6 +176,7 @@ internal static class PretrainCommand
             Threads = r.GetValue(o.Threads) ?? c.Threads,
             Seed = r.GetValue(o.Seed) ?? c.Seed,
             Device = r.GetValue(o.Device) ?? c.Device,
+            Deterministic = r.GetValue(o.Deterministic) ?? c.Deterministic,
             CheckpointEvery = r.GetValue(o.CheckpointEvery) ?? c.CheckpointEvery,
         };
         c.Validate();

@@ -103,7 +103,9 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         using var _ = no_grad();
         if (!Options.ShuffleKeys) return nn.functional.normalize(encoder_k.forward(imageK), dim: 1).MoveToOuterDisposeScope();
         long n = imageK.size(0);
-        var shuffle = randperm(n, device: imageK.device);
+        // Drawn by the CPU generator on every device: it is the one checkpoints save, so a GPU run resumes with the
+        // shuffles it would have drawn, and draws the same ones a CPU run does.
+        var shuffle = randperm(n).to(imageK.device);
         var unshuffle = shuffle.argsort();
         var k = nn.functional.normalize(encoder_k.forward(imageK.index_select(0, shuffle)), dim: 1);
         return k.index_select(0, unshuffle).MoveToOuterDisposeScope();

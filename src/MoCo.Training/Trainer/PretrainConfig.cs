@@ -62,7 +62,8 @@ public sealed record PretrainConfig
     public string Device { get; init; } = "cpu";
     /// <summary>Channels-last activations on the CPU (faster convolutions, fused split BN). Default true.</summary>
     public bool ChannelsLast { get; init; } = true;
-    /// <summary>libtorch deterministic algorithms (bit-exact resume on CPU).</summary>
+    /// <summary>Deterministic kernels. CPU: libtorch's deterministic algorithms (bit-exact resume). CUDA: cuDNN's deterministic
+    /// convolutions without autotuning; false lets cuDNN autotune (faster, as the official code). Default true.</summary>
     public bool Deterministic { get; init; } = true;
     /// <summary>Steps between log lines.</summary>
     public int LogEvery { get; init; } = 10;

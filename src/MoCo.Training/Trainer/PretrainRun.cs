@@ -53,7 +53,7 @@ public sealed class PretrainRun : IDisposable
         if (device.Type == DeviceType.CUDA && cuda.device_count() == 0)
             throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (it may be a CPU-only build)");
         if (config.Threads > 0) set_num_threads(config.Threads);
-        use_deterministic_algorithms(config.Deterministic);
+        UseKernels(device, config.Deterministic);
         int c = data.ViewShape.channels;
         if (c != config.InChannels) throw new ArgumentException($"the data has {c} channels, the encoder takes {config.InChannels}");
         if (data.BatchesPerEpoch(config.BatchSize) == 0) throw new ArgumentException($"{data.Count} images make no full batch of {config.BatchSize}");
@@ -184,6 +184,21 @@ public sealed class PretrainRun : IDisposable
             SaveCheckpoint(checkpointPath, log);
         }
         File.WriteAllText(Path.Combine(directory, CurvesFile), CurvePlot.Svg(RunLog.Read(Path.Combine(directory, LogFile))));
+    }
+
+    /// <summary>
+    /// CPU: libtorch's deterministic algorithms when asked (bit-exact resume). CUDA: libtorch's deterministic mode would
+    /// refuse cuBLAS unless CUBLAS_WORKSPACE_CONFIG was set before the process started, so a deterministic CUDA run asks
+    /// cuDNN for deterministic convolutions without autotuning instead; otherwise cuDNN autotunes per shape, as the
+    /// official code's cudnn.benchmark = True. These are process-wide switches: set them for this run's device.
+    /// </summary>
+    private static void UseKernels(Device device, bool deterministic)
+    {
+        bool gpu = device.Type == DeviceType.CUDA;
+        use_deterministic_algorithms(deterministic && !gpu);
+        if (!gpu) return;
+        backends.cudnn.deterministic = deterministic;
+        backends.cudnn.benchmark = !deterministic;
     }
 
     /// <summary>The file listing samples the data source could not read (written when there are any).</summary>
