@@ -209,10 +209,7 @@ internal static class PillowResampler
         var (a1, a2, a3) = (a0, a0, a0);
         for (int t = 0; t < k.Length; t++)
         {
-            var v = Vector.LoadUnsafe(ref first, (nuint)((t * srcStride) + i));
-            Vector.Widen(v, out var lo, out var hi);
-            Vector.Widen(lo, out var v0, out var v1);
-            Vector.Widen(hi, out var v2, out var v3);
+            VectorBytes.Load4(ref Unsafe.Add(ref first, (t * srcStride) + i), out var v0, out var v1, out var v2, out var v3);
             var weight = new Vector<int>(k[t]);
             a0 += Vector.AsVectorInt32(v0) * weight;
             a1 += Vector.AsVectorInt32(v1) * weight;
@@ -220,7 +217,7 @@ internal static class PillowResampler
             a3 += Vector.AsVectorInt32(v3) * weight;
         }
 
-        Vector.Narrow(Vector.Narrow(Clip8(a0), Clip8(a1)), Vector.Narrow(Clip8(a2), Clip8(a3))).StoreUnsafe(ref outRow, (nuint)i);
+        VectorBytes.Store4(ref Unsafe.Add(ref outRow, i), Clip8(a0), Clip8(a1), Clip8(a2), Clip8(a3));
     }
 
     /// <summary>Resample.c clip8: the sum shifted down to 8 bits, clamped to [0, 255].</summary>

@@ -1,0 +1,44 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MoCo.Imaging.Transforms;
+
+/// <summary>
+/// Loads <c>Vector&lt;byte&gt;.Count</c> bytes widened to 32-bit lanes, and narrows them back, for the resampler and blur
+/// kernels. With AVX2 each quarter is one <c>vpmovzxbd</c> straight from memory; the portable <c>Vector.Widen</c>
+/// chain (load, then two rounds of extract-and-extend) made the resized crop 0.22 instead of 0.16 ms and the blur
+/// 0.34 instead of 0.22 ms in the bench. Other hardware keeps the chain.
+/// </summary>
+internal static class VectorBytes
+{
+    /// <summary>Bytes at <paramref name="p"/> as four vectors of uint, in memory order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Load4(ref byte p, out Vector<uint> a0, out Vector<uint> a1, out Vector<uint> a2, out Vector<uint> a3)
+    {
+        if (Avx2.IsSupported && Vector<byte>.Count == Vector256<byte>.Count)
+        {
+            a0 = Quarter(ref p).AsVector();
+            a1 = Quarter(ref Unsafe.Add(ref p, 8)).AsVector();
+            a2 = Quarter(ref Unsafe.Add(ref p, 16)).AsVector();
+            a3 = Quarter(ref Unsafe.Add(ref p, 24)).AsVector();
+        }
+        else
+        {
+            Vector.Widen(Vector.LoadUnsafe(ref p), out var lo, out var hi);
+            Vector.Widen(lo, out a0, out a1);
+            Vector.Widen(hi, out a2, out a3);
+        }
+    }
+
+    /// <summary>Four vectors of values in [0, 255] as bytes at <paramref name="p"/>, in memory order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store4(ref byte p, Vector<uint> a0, Vector<uint> a1, Vector<uint> a2, Vector<uint> a3) =>
+        Vector.Narrow(Vector.Narrow(a0, a1), Vector.Narrow(a2, a3)).StoreUnsafe(ref p);
+
+    // 8 bytes zero-extended to 8 uint lanes: the JIT folds the load into vpmovzxbd ymm, qword ptr [p].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Quarter(ref byte p) =>
+        Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref p)).AsByte()).AsUInt32();
+}
