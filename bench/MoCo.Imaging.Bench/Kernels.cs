@@ -20,24 +20,38 @@ internal static class Kernels
         var box = new CropBox(40, 90, 301, 298);
         double crop = Best(repetitions, 400, () => ImageOps.ResizedCrop(photo, box, 224, 224).Dispose());
         double blur = Best(repetitions, 400, () => GaussianBlur.Apply(view, 1.2f));
+
+        // The loader blurs planar views: three 224x224 gray planes.
+        using var plane = Synthetic(224, 224, channels: 1);
+        double planes = Best(repetitions, 400, () =>
+        {
+            for (int ch = 0; ch < 3; ch++)
+            {
+                GaussianBlur.Apply(plane, 1.2f);
+            }
+        });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resized crop 500x375 box {box.Width}x{box.Height} -> 224x224 RGB: {crop:F3} ms/call"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gaussian blur sigma 1.2, 224x224 RGB:            {blur:F3} ms/call"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gaussian blur sigma 1.2, 3 x 224x224 gray planes: {planes:F3} ms/call"));
     }
 
-    /// <summary>A photo-like RGB image: gradients plus noise (as baseline.py's make-jpegs).</summary>
-    private static DecodedImage Synthetic(int width, int height)
+    /// <summary>A photo-like image: gradients plus noise (as baseline.py's make-jpegs); gray keeps the first channel.</summary>
+    private static DecodedImage Synthetic(int width, int height, int channels = 3)
     {
-        var image = new DecodedImage(width, height, 3);
+        var image = new DecodedImage(width, height, channels);
         var rng = new Random(0);
         Span<byte> px = image.Pixels;
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x++)
             {
-                int i = ((y * width) + x) * 3;
+                int i = ((y * width) + x) * channels;
                 px[i] = (byte)Math.Min(255, (x % 256) + rng.Next(40));
-                px[i + 1] = (byte)Math.Min(255, ((y * 2) % 256) + rng.Next(40));
-                px[i + 2] = (byte)Math.Min(255, ((x + y) % 256) + rng.Next(40));
+                if (channels == 3)
+                {
+                    px[i + 1] = (byte)Math.Min(255, ((y * 2) % 256) + rng.Next(40));
+                    px[i + 2] = (byte)Math.Min(255, ((x + y) % 256) + rng.Next(40));
+                }
             }
         }
 
