@@ -1,12 +1,20 @@
 // MoCo view pairs per second: MoCo.Imaging's loader vs torchvision + PIL (baseline.py) with the same threads.
 // Usage: dotnet run -c Release --project bench/MoCo.Imaging.Bench -- (fmnist|jpeg DIR) THREADS
+//        dotnet run -c Release --project bench/MoCo.Imaging.Bench -- kernels [REPETITIONS]   (ms per call, one thread)
 using System.Diagnostics;
 using System.Globalization;
+using MoCo.Imaging.Bench;
 using MoCo.Imaging.Datasets;
 using MoCo.Imaging.Loading;
 using MoCo.Imaging.Transforms;
 
 string mode = args.Length > 0 ? args[0] : "fmnist";
+if (mode == "kernels")
+{
+    Kernels.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+    return;
+}
+
 int threads = int.Parse(args[^1], CultureInfo.InvariantCulture);
 IImageDataset dataset;
 MoCoAugmentation aug;

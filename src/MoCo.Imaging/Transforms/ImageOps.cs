@@ -11,17 +11,10 @@ public static class ImageOps
     {
         ArgumentNullException.ThrowIfNull(image);
         CheckBox(image, box);
-        int c = image.Channels;
-        using var crop = new DecodedImage(box.Width, box.Height, c);
-        ReadOnlySpan<byte> src = image.Pixels;
-        Span<byte> dst = crop.Pixels;
-        for (int y = 0; y < box.Height; y++)
-        {
-            src.Slice((((box.Top + y) * image.Width) + box.Left) * c, box.Width * c).CopyTo(dst.Slice(y * box.Width * c, box.Width * c));
-        }
+        var result = new DecodedImage(width, height, image.Channels);
 
-        var result = new DecodedImage(width, height, c);
-        PillowResampler.ResizeBilinear(crop.Pixels, box.Width, box.Height, c, result.Pixels, width, height);
+        // No copy of the box: the resampler reads it in place (its horizontal pass starts with a transposing copy of the rows it needs).
+        PillowResampler.ResizeBilinear(image.Pixels, image.RowStride, box, image.Channels, result.Pixels, width, height);
         return result;
     }
 
