@@ -3,6 +3,8 @@
 # on Fashion-MNIST with a narrow ResNet-18 (3x3 stem, no max-pool, 1 input channel), the same batched augmentation
 # (RandomResizedCrop + flip via affine_grid/grid_sample, brightness/contrast jitter p=0.8), SGD + cosine per epoch,
 # kNN monitor (k=200, t=0.1) on backbone features. Prints images/s per epoch and kNN top-1, as JSON lines.
+# --device cuda runs it all on the GPU (augmentation parameters drawn on the CPU, as ours); --arch resnet50 with --data DIR
+# (an MNIST-layout IDX folder, e.g. 224x224 images) gives the ImageNet-shaped encoder (7x7 stem, max-pool, width 64).
 import argparse
 import gzip
 import json
@@ -32,15 +34,25 @@ p.add_argument("--symmetric", type=int, default=1)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--knn-limit", type=int, default=10000)
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--device", default="cpu")
+p.add_argument("--arch", default="resnet18", choices=["resnet18", "resnet50"])
+p.add_argument("--data", default="/usr/share/datasets/fashion-mnist/")
+p.add_argument("--mean", type=float, default=0.2860)
+p.add_argument("--std", type=float, default=0.3530)
+p.add_argument("--cudnn-benchmark", type=int, default=0)
+p.add_argument("--knn", type=int, default=1)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
 random.seed(a.seed)
-D = "/usr/share/datasets/fashion-mnist/"
+dev = torch.device(a.device)
+torch.backends.cudnn.benchmark = bool(a.cudnn_benchmark)
+D = a.data.rstrip("/") + "/"
 
 
 def idx(name, images):
-    raw = gzip.open(D + name, "rb").read()
+    import os
+    raw = gzip.open(D + name, "rb").read() if os.path.exists(D + name) else open(D + name[:-3], "rb").read()
     if images:
         n, h, w = struct.unpack(">III", raw[4:16])
         return torch.from_numpy(np.frombuffer(raw, np.uint8, offset=16).reshape(n, 1, h, w).copy())
@@ -48,8 +60,9 @@ def idx(name, images):
 
 
 train_x, train_y = idx("train-images-idx3-ubyte.gz", True)[: a.limit], idx("train-labels-idx1-ubyte.gz", False)[: a.limit]
-test_x, test_y = idx("t10k-images-idx3-ubyte.gz", True)[: a.knn_limit], idx("t10k-labels-idx1-ubyte.gz", False)[: a.knn_limit]
-MEAN, STD = 0.2860, 0.3530
+if a.knn:
+    test_x, test_y = idx("t10k-images-idx3-ubyte.gz", True)[: a.knn_limit], idx("t10k-labels-idx1-ubyte.gz", False)[: a.knn_limit]
+MEAN, STD = a.mean, a.std
 
 
 class SplitBatchNorm(nn.BatchNorm2d):  # as in MoCo's CIFAR demo
@@ -72,6 +85,11 @@ class SplitBatchNorm(nn.BatchNorm2d):  # as in MoCo's CIFAR demo
 
 def encoder():
     norm = (lambda c: SplitBatchNorm(c, a.bn_splits)) if a.bn_splits > 1 else nn.BatchNorm2d
+    if a.arch == "resnet50":  # torchvision's, 1 input channel
+        net = torchvision.models.resnet50(num_classes=128, norm_layer=norm)
+        net.conv1 = nn.Conv2d(train_x.shape[1], 64, 7, 2, 3, bias=False)
+        nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
+        return net
     net = torchvision.models.resnet.ResNet(torchvision.models.resnet.BasicBlock, [2, 2, 2, 2], num_classes=128,
                                            norm_layer=norm, width_per_group=64)
     # narrow: rebuild with the base width (torchvision's ResNet has no width option for BasicBlock)
@@ -119,10 +137,10 @@ class MoCo(nn.Module):
     def contrastive_loss(self, im_q, im_k, negatives):
         q = F.normalize(self.encoder_q(im_q), dim=1)
         with torch.no_grad():
-            idx = torch.randperm(im_k.shape[0])
+            idx = torch.randperm(im_k.shape[0]).to(dev)
             k = F.normalize(self.encoder_k(im_k[idx]), dim=1)[torch.argsort(idx)]
         logits = torch.cat([(q * k).sum(1, keepdim=True), q @ negatives], dim=1) / a.temperature
-        return F.cross_entropy(logits, torch.zeros(logits.shape[0], dtype=torch.long)), k
+        return F.cross_entropy(logits, torch.zeros(logits.shape[0], dtype=torch.long, device=dev)), k
 
     def forward(self, x1, x2):
         self.momentum_update()
@@ -159,6 +177,7 @@ def augment(x):  # uint8 N×1×H×W → float views
         if random.random() < 0.8:
             b[i], k[i] = random.uniform(0.6, 1.4), random.uniform(0.6, 1.4)
             order[i] = random.random() < 0.5
+    theta, b, k, order = theta.to(dev), b.to(dev), k.to(dev), order.to(dev)
     y = F.grid_sample(x.float() / 255, F.affine_grid(theta, [n, c, w, w], align_corners=False), padding_mode="border", align_corners=False)
     bc = ((y * b).clamp(0, 1) - 0)
     bc = (bc * k + (1 - k) * bc.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
@@ -170,34 +189,39 @@ def augment(x):  # uint8 N×1×H×W → float views
 @torch.no_grad()
 def knn_top1(net):
     net.eval()
-    f = lambda x: F.normalize(torch.nn.Sequential(*list(net.children())[:-1])((x.float() / 255 - MEAN) / STD).flatten(1), dim=1)
+    f = lambda x: F.normalize(torch.nn.Sequential(*list(net.children())[:-1])((x.to(dev).float() / 255 - MEAN) / STD).flatten(1), dim=1)
     bank = torch.cat([f(train_x[i:i + 512]) for i in range(0, min(len(train_x), a.knn_limit), 512)])
-    labels = train_y[: bank.shape[0]]
+    labels = train_y[: bank.shape[0]].to(dev)
     correct = 0
     for i in range(0, len(test_x), 512):
         sim = f(test_x[i:i + 512]) @ bank.t()
         w, ind = sim.topk(min(200, bank.shape[0]), dim=1)
-        votes = torch.zeros(sim.shape[0], 10).scatter_add_(1, labels[ind], (w / 0.1).exp())
-        correct += (votes.argmax(1) == test_y[i:i + 512]).sum().item()
+        votes = torch.zeros(sim.shape[0], 10, device=dev).scatter_add_(1, labels[ind], (w / 0.1).exp())
+        correct += (votes.argmax(1) == test_y[i:i + 512].to(dev)).sum().item()
     net.train()
     return correct / len(test_x)
 
 
-model = MoCo()
+model = MoCo().to(dev)
 opt = torch.optim.SGD(model.encoder_q.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = len(train_x) // a.batch
-print(json.dumps({"knn_top1_before": knn_top1(model.encoder_q)}), flush=True)
+if a.knn:
+    print(json.dumps({"knn_top1_before": knn_top1(model.encoder_q)}), flush=True)
 for epoch in range(a.epochs):
     for g in opt.param_groups:
         g["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * epoch / a.epochs))
     perm = torch.randperm(len(train_x))
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
     start = time.perf_counter()
     for s in range(steps):
-        x = train_x[perm[s * a.batch:(s + 1) * a.batch]]
+        x = train_x[perm[s * a.batch:(s + 1) * a.batch]].to(dev)
         loss = model(augment(x), augment(x))
         opt.zero_grad()
         loss.backward()
         opt.step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     print(json.dumps({"epoch": epoch, "loss": loss.item(), "images_per_s": steps * a.batch / seconds,
-                      "knn_top1": knn_top1(model.encoder_q)}), flush=True)
+                      "knn_top1": knn_top1(model.encoder_q) if a.knn else None}), flush=True)
