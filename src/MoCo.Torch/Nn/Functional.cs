@@ -22,9 +22,36 @@ public static partial class torch
         {
             /// <summary>2-D convolution of NCHW input with an (out, in/groups, kh, kw) weight.</summary>
             public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null,
-                long[]? dilation = null, long groups = 1) =>
-                CallFrame.Begin().Add(input).Add(weight).AddOptional(bias).Add(stride ?? [1, 1]).Add(padding ?? [0, 0])
+                long[]? dilation = null, long groups = 1)
+            {
+                stride ??= [1, 1];
+                if (OneDnnStridedPointwiseBug(input, weight, stride, groups))
+                {
+                    // Debian libtorch 1.13.1's oneDNN corrupts the heap in the backward of a channels-last 1x1 strided
+                    // convolution with 2-7 input channels per group (seen on AVX2 AMD EPYC; also from Python). That
+                    // layer (a narrow ResNet's shortcut) runs in NCHW instead, and its output goes back to channels-last.
+                    using var nchwInput = input.contiguous();
+                    using var nchwWeight = weight.contiguous();
+                    using var nchw = Conv(nchwInput, nchwWeight, bias, stride, padding, dilation, groups);
+                    return nchw.contiguous(MemoryFormat.ChannelsLast);
+                }
+
+                return Conv(input, weight, bias, stride, padding, dilation, groups);
+            }
+
+            private static Tensor Conv(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[]? padding, long[]? dilation, long groups) =>
+                CallFrame.Begin().Add(input).Add(weight).AddOptional(bias).Add(stride).Add(padding ?? [0, 0])
                     .Add(dilation ?? [1, 1]).Add(groups).Call(Aten.Conv2d);
+
+            /// <summary>The layer shape that crashes oneDNN (see <see cref="conv2d"/>), in a non-NCHW layout on the CPU.</summary>
+            internal static bool OneDnnStridedPointwiseBug(Tensor input, Tensor weight, long[] stride, long groups)
+            {
+                if (weight.dim() != 4 || weight.shape[2] != 1 || weight.shape[3] != 1 || (stride[0] == 1 && stride[^1] == 1))
+                    return false;
+                long perGroup = weight.shape[1];
+                return perGroup is >= 2 and < 8 && groups >= 1 && input.device.Type == DeviceType.CPU
+                    && (!input.is_contiguous() || !weight.is_contiguous());
+            }
 
             /// <summary>
             /// Batch normalisation. In training, normalises with the batch's statistics and, when running buffers are
