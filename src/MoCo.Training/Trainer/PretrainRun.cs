@@ -127,8 +127,10 @@ public sealed class PretrainRun : IDisposable
             int lossCount = 0;
             var intervalClock = Stopwatch.StartNew();
             int startBatch = epoch == position.Epoch ? position.Batch : 0;
+            int stepsThisEpoch = 0;
             foreach (ViewPairBatch batch in data.Epoch(epoch, startBatch, Config.BatchSize, device))
             {
+                stepsThisEpoch++;
                 if (stepsThisCall == stopAfterSteps)
                 {
                     batch.Dispose();
@@ -175,6 +177,13 @@ public sealed class PretrainRun : IDisposable
 
             position = position with { Epoch = epoch + 1, Batch = 0 };
             WriteSkipped();
+            if (stepsThisEpoch == 0 && startBatch < batches)
+            {
+                // Every batch came short (unreadable files): training on nothing would only write checkpoints.
+                throw new InvalidOperationException(
+                    $"epoch {epoch} gave no batch of {Config.BatchSize} readable images to train on; " +
+                    $"see {Path.Combine(directory, SkippedFile)} for the files that could not be read.");
+            }
             if (knn is not null)
             {
                 double top1 = knn.Evaluate(Model.encoder_q, device);

@@ -75,6 +75,57 @@ public class LoaderViewPairSourceTests
     }
 
     [Test]
+    public void With_replacement_every_batch_is_trained_on_and_the_broken_file_is_listed_once()
+    {
+        var dataset = ImageDatasets.FromFolder(Path.Combine(dir, "images"));
+        const int Batch = 8;
+        var loader = ImageLoader.ForPretraining(dataset, MoCoAugmentation.V2(24), 3, new LoaderOptions(BatchSize: Batch, Workers: 2, Seed: 1, ReplaceBadFiles: true));
+        var source = new LoaderViewPairSource(loader, dataset.Count, 3, 24, Batch);
+        var config = PretrainConfig.V2 with
+        {
+            Arch = "resnet18", Width = 8, SmallImages = true, InChannels = 3, Dim = 16, QueueSize = 32, BatchSize = Batch,
+            Epochs = 2, LogEvery = 1, Threads = 1, BnSplits = 2, InputSize = 24,
+        };
+        string run = Path.Combine(dir, "run");
+        using (var pretrain = PretrainRun.Start(config, source, null, run))
+        {
+            pretrain.Run();
+        }
+
+        string[] skipped = File.ReadAllLines(Path.Combine(run, PretrainRun.SkippedFile));
+        Assert.That(skipped[0], Is.EqualTo("1 sample(s) skipped"));
+        Assert.That(skipped[1], Does.Contain("broken.png"));
+        var log = File.ReadAllLines(Path.Combine(run, PretrainRun.LogFile));
+        Assert.That(log.Count(l => l.Contains("\"loss\"", StringComparison.Ordinal)), Is.EqualTo(2 * (25 / Batch)), "no batch lost");
+    }
+
+    [Test]
+    public void A_folder_of_only_unreadable_files_stops_with_a_message_naming_the_skipped_list()
+    {
+        string broken = Path.Combine(dir, "broken");
+        Directory.CreateDirectory(Path.Combine(broken, "a"));
+        for (int i = 0; i < 6; i++)
+        {
+            File.WriteAllBytes(Path.Combine(broken, "a", $"{i}.png"), [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0]);
+        }
+
+        var dataset = ImageDatasets.FromFolder(broken);
+        var loader = ImageLoader.ForPretraining(dataset, MoCoAugmentation.V2(24), 3, new LoaderOptions(BatchSize: 2, Workers: 1, ReplaceBadFiles: true));
+        var source = new LoaderViewPairSource(loader, dataset.Count, 3, 24, 2);
+        var config = PretrainConfig.V2 with
+        {
+            Arch = "resnet18", Width = 8, SmallImages = true, InChannels = 3, Dim = 16, QueueSize = 8, BatchSize = 2,
+            Epochs = 1, Threads = 1, BnSplits = 1, InputSize = 24,
+        };
+        string run = Path.Combine(dir, "run-broken");
+        using var pretrain = PretrainRun.Start(config, source, null, run);
+        Assert.That(() => pretrain.Run(), Throws.InvalidOperationException.With.Message.Contains("no batch of 2 readable images").And.Message.Contains(PretrainRun.SkippedFile));
+        string[] skipped = File.ReadAllLines(Path.Combine(run, PretrainRun.SkippedFile));
+        Assert.That(skipped.Count(l => l.Contains(".png", StringComparison.Ordinal)), Is.EqualTo(6), "every file listed once");
+        Assert.That(skipped.Count(l => l.Contains("only 0 of 2 images readable", StringComparison.Ordinal)), Is.EqualTo(3), "and every empty batch");
+    }
+
+    [Test]
     public void The_trainers_batch_size_must_be_the_loaders()
     {
         var dataset = ImageDatasets.FromFolder(Path.Combine(dir, "images"));
