@@ -174,32 +174,41 @@ internal static class PillowHue
     }
 
     /// <summary>Both halves of 8 floats as doubles (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) Widen(Vector256<float> x) => Vector256.Widen(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) Add(double c, Vector256<float> x)
     {
         var (lo, hi) = Vector256.Widen(x);
         return (Vector256.Create(c) + lo, Vector256.Create(c) + hi);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) Subtract((Vector256<double> Lo, Vector256<double> Hi) a, (Vector256<double> Lo, Vector256<double> Hi) b) =>
         (a.Lo - b.Lo, a.Hi - b.Hi);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ToFloat((Vector256<double> Lo, Vector256<double> Hi) x) => Vector256.Narrow(x.Lo, x.Hi);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ToFloat(Vector256<double> lo, Vector256<double> hi) => Vector256.Narrow(lo, hi);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) Complement((Vector256<double> Lo, Vector256<double> Hi) x) =>
         (Vector256<double>.One - x.Lo, Vector256<double>.One - x.Hi);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Lo, Vector256<double> Hi) Multiply((Vector256<double> Lo, Vector256<double> Hi) a, (Vector256<double> Lo, Vector256<double> Hi) b) =>
         (a.Lo * b.Lo, a.Hi * b.Hi);
 
     /// <summary>x in [5/6, 11/6]: fmod(x, 1.0) = x - 1 when x >= 1 (exact by Sterbenz), else x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Wrap(Vector256<double> x) =>
         Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<double>.One), x - Vector256<double>.One, x);
 
     /// <summary>(int)(x * 255.0) with x a float promoted to double, for x in [0, 1] (truncation is floor there).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Truncate255(Vector256<float> x)
     {
         var (lo, hi) = Vector256.Widen(x);
@@ -211,6 +220,7 @@ internal static class PillowHue
     /// Math.Round(v * w, AwayFromZero) for v in [0, 255] and w in [0, 1]: floor, plus one when the fraction
     /// (exact, as x - floor(x) is) reaches 0.5; floor(x + 0.5) would round 0.49999999999999994 up.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Round(Vector256<float> v, (Vector256<double> Lo, Vector256<double> Hi) w)
     {
         var (vLo, vHi) = Vector256.Widen(v);
