@@ -5,7 +5,9 @@ namespace MoCo.Imaging.Transforms;
 
 /// <summary>
 /// Moves 16 bytes in and out of two 8-lane int vectors, the working width of the colour kernels
-/// (8-bit values widened to int32, so Pillow's integer and float arithmetic runs lane by lane).
+/// (8-bit values widened to int32, so Pillow's integer and float arithmetic runs lane by lane). The colour kernels
+/// work in fixed 8-lane Vector256 because hue splits each float vector into two 4-lane double vectors;
+/// <see cref="VectorBytes"/> is the width-agnostic Vector&lt;T&gt; sibling that the integer resize and blur kernels use.
 /// </summary>
 internal static class ByteLanes
 {
