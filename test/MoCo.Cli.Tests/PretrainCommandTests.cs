@@ -60,6 +60,41 @@ public class PretrainCommandTests
     }
 
     [Test]
+    public void Pretrain_on_a_folder_with_a_broken_file_trains_every_batch_and_lists_the_file_once()
+    {
+        string images = Path.Combine(dir, "photos");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("""
+            import os, sys, random
+            from PIL import Image
+            random.seed(0)
+            root = sys.argv[1]
+            for cls in ("a", "b"):
+                os.makedirs(os.path.join(root, cls))
+                for i in range(10):
+                    Image.new("RGB", (30 + i, 24), tuple(random.randint(0, 255) for _ in range(3))).save(os.path.join(root, cls, f"{i}.png"))
+            open(os.path.join(root, "b", "broken.jpg"), "wb").write(b"\xff\xd8\xff" + bytes(20))
+            """);
+        psi.ArgumentList.Add(images);
+        using (var python = System.Diagnostics.Process.Start(psi)!)
+        {
+            string error = python.StandardError.ReadToEnd();
+            python.WaitForExit();
+            Assert.That(python.ExitCode, Is.Zero, error);
+        }
+
+        string run = Path.Combine(dir, "folder-run");
+        Assert.That(MocoApp.Run(["pretrain", "--data", images, "--input-size", "16", "--width", "8", "--small-images", "true", "--batch", "4",
+            "--queue", "16", "--epochs", "2", "--threads", "1", "--workers", "1", "--scaled-decode", "false", "--out", run]), Is.EqualTo(0));
+        string[] skipped = File.ReadAllLines(Path.Combine(run, "skipped.txt"));
+        Assert.That(skipped, Has.Length.EqualTo(2), string.Join("\n", skipped));
+        Assert.That(skipped[1], Does.Contain("broken.jpg"));
+        var last = File.ReadAllLines(Path.Combine(run, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Last(l => l.TryGetProperty("loss", out _));
+        Assert.That(last.GetProperty("step").GetInt32(), Is.EqualTo(2 * (21 / 4)), "every batch trained on: the broken file's slot was refilled");
+    }
+
+    [Test]
     public void Bad_options_fail_with_a_message_and_a_non_zero_exit()
     {
         var error = new StringWriter();

@@ -40,9 +40,10 @@ internal static class PretrainCommand
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
         internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };
         internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
+        internal readonly Option<bool?> ScaledDecode = new("--scaled-decode") { Description = "DCT-scale large JPEGs while every crop keeps the view size (default true; false: full-size decode, bit-exact with torchvision + PIL)" };
 
         internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
-            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, CheckpointEvery, Resume, InputSize, Workers];
+            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, CheckpointEvery, Resume, InputSize, Workers, ScaledDecode];
     }
 
     internal static Command Create()
@@ -103,7 +104,8 @@ internal static class PretrainCommand
             with { Mean = config.Mean.Select(v => (float)v).ToArray(), Std = config.Std.Select(v => (float)v).ToArray() };
         int workers = r.GetValue(o.Workers) ?? 0;
         var loader = MoCo.Imaging.Loading.ImageLoader.ForPretraining(dataset, recipe, config.InChannels,
-            new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true));
+            new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true,
+                ScaledJpegDecode: r.GetValue(o.ScaledDecode) ?? true));
         var source = new LoaderViewPairSource(loader, dataset.Count, config.InChannels, config.InputSize, config.BatchSize);
         KnnMonitor? knn = null;
         string? knnData = r.GetValue(o.KnnData);
