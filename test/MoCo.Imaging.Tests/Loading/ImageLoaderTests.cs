@@ -141,6 +141,40 @@ public class ImageLoaderTests
     }
 
     [Test]
+    public void Managed_memory_stays_flat_over_many_epochs()
+    {
+        // Reference: the heap after two warm-up epochs (pools filled); 30 more epochs may not add to it.
+        var loader = ImageLoader.ForPretraining(Arrays(200), Aug, 1, new LoaderOptions(BatchSize: 16, Workers: 2, ReplaceBadFiles: true));
+        static long Heap()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
+
+        for (int e = 0; e < 2; e++)
+        {
+            foreach (var batch in loader.Epoch(e))
+            {
+                batch.Dispose();
+            }
+        }
+
+        long before = Heap();
+        for (int e = 2; e < 32; e++)
+        {
+            foreach (var batch in loader.Epoch(e))
+            {
+                batch.Dispose();
+            }
+        }
+
+        long growth = Heap() - before;
+        Assert.That(growth, Is.LessThan(256 * 1024), $"the heap grew {growth} bytes over 30 epochs");
+    }
+
+    [Test]
     public void Extraction_views_equal_the_eval_transform_of_each_image()
     {
         var ds = ImageDatasets.FashionMnist(train: false);
