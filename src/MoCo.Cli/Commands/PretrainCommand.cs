@@ -36,6 +36,7 @@ internal static class PretrainCommand
         internal readonly Option<int?> KnnLimit = new("--knn-limit") { Description = "use the first N samples of the kNN sets" };
         internal readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
         internal readonly Option<bool?> Deterministic = new("--deterministic") { Description = "deterministic kernels (default true; false lets cuDNN autotune on a GPU: faster, not bit-exact)" };
+        internal readonly Option<bool?> ChannelsLast = new("--channels-last") { Description = "NHWC activations on the CPU (default true: oneDNN's faster convolutions on most CPUs; measure with false on yours)" };
         internal readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "steps between checkpoints (0: per epoch)" };
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
         internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };
@@ -43,7 +44,7 @@ internal static class PretrainCommand
         internal readonly Option<bool?> ScaledDecode = new("--scaled-decode") { Description = "DCT-scale large JPEGs while every crop keeps the view size (default true; false: full-size decode, bit-exact with torchvision + PIL)" };
 
         internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
-            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, CheckpointEvery, Resume, InputSize, Workers, ScaledDecode];
+            BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, ChannelsLast, CheckpointEvery, Resume, InputSize, Workers, ScaledDecode];
     }
 
     internal static Command Create()
@@ -179,6 +180,7 @@ internal static class PretrainCommand
             Seed = r.GetValue(o.Seed) ?? c.Seed,
             Device = r.GetValue(o.Device) ?? c.Device,
             Deterministic = r.GetValue(o.Deterministic) ?? c.Deterministic,
+            ChannelsLast = r.GetValue(o.ChannelsLast) ?? c.ChannelsLast,
             CheckpointEvery = r.GetValue(o.CheckpointEvery) ?? c.CheckpointEvery,
         };
         c.Validate();
