@@ -46,11 +46,12 @@ public static partial class torch
             /// <summary>The layer shape that crashes oneDNN (see <see cref="conv2d"/>), in a non-NCHW layout on the CPU.</summary>
             internal static bool OneDnnStridedPointwiseBug(Tensor input, Tensor weight, long[] stride, long groups)
             {
-                if (weight.dim() != 4 || weight.shape[2] != 1 || weight.shape[3] != 1 || (stride[0] == 1 && stride[^1] == 1))
-                    return false;
-                long perGroup = weight.shape[1];
-                return perGroup is >= 2 and < 8 && groups >= 1 && input.device.Type == DeviceType.CPU
-                    && (!input.is_contiguous() || !weight.is_contiguous());
+                // Cheapest tests first: most convolutions have stride 1 and leave without a native call.
+                if (stride[0] == 1 && stride[^1] == 1) return false;
+                if (weight.dim() != 4) return false;
+                long[] shape = weight.shape;
+                return shape[2] == 1 && shape[3] == 1 && shape[1] is >= 2 and < 8 && groups >= 1
+                    && input.device.Type == DeviceType.CPU && (!input.is_contiguous() || !weight.is_contiguous());
             }
 
             /// <summary>
