@@ -117,9 +117,9 @@ public class ColorKernelsTests
     }
 
     [Test]
-    public void Contrast_mean_is_pillows_rounded_luma_mean_for_large_images()
+    public void Contrast_on_a_large_white_image_keeps_it_white()
     {
-        // 4096 x 4096 white: the vector lanes are emptied into a long before they overflow; mean 255 leaves white white.
+        // 4096 x 4096 white: the lane sums (emptied into a long every 64K steps) give mean 255, which leaves white white.
         using var white = new DecodedImage(4096, 4096, 3);
         white.Pixels.Fill(255);
         ColorJitter.Apply(white, new ColorJitterParams([1], 1, 0.5f, 1, 0));
