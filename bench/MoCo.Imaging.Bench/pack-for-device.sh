@@ -10,9 +10,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 grep -qx '/.imgbench/' .git/info/exclude 2>/dev/null || echo '/.imgbench/' >> .git/info/exclude
 publish=$(mktemp -d)
-trap 'rm -rf "$publish"' EXIT
-dotnet publish bench/MoCo.Imaging.Bench -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o "$publish" > "$publish/../imgbench-publish.log" \
-  || { cat "$publish/../imgbench-publish.log"; exit 1; }
+log=$(mktemp)
+trap 'rm -rf "$publish" "$log"' EXIT
+dotnet publish bench/MoCo.Imaging.Bench -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o "$publish" > "$log" \
+  || { cat "$log"; exit 1; }
 mkdir -p .imgbench/lib
 tar -czf .imgbench/pub.tgz -C "$publish" .
 cp -L /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 /usr/lib/x86_64-linux-gnu/libpng16.so.16 .imgbench/lib/

@@ -79,12 +79,9 @@ public static class ImageOps
             return;
         }
 
-        Span<byte> px = image.Pixels;
-        for (int i = 0; i < px.Length; i += 3)
-        {
-            byte l = (byte)PillowColor.Luma(px[i], px[i + 1], px[i + 2]);
-            px[i] = px[i + 1] = px[i + 2] = l;
-        }
+        using var planes = PlanarImage.From(image);
+        PillowColor.Grayscale(planes);
+        planes.CopyTo(image);
     }
 
     /// <summary>

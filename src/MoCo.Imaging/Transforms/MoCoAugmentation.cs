@@ -93,19 +93,20 @@ public sealed record MoCoAugmentation
     /// <summary>Writes the normalised C x Size x Size view for <paramref name="p"/> into <paramref name="chw"/>.</summary>
     public void Apply(DecodedImage image, ViewParams p, Span<float> chw)
     {
-        using var planes = ApplyPlanes(image, p);
-        int c = planes.Channels;
-        Span<float> mean = stackalloc float[c], std = stackalloc float[c];
-        for (int ch = 0; ch < c && ch < Mean.Count && ch < Std.Count; ch++)
-        {
-            (mean[ch], std[ch]) = (Mean[ch], Std[ch]);
-        }
-
+        ArgumentNullException.ThrowIfNull(image);
+        int c = image.Channels;
         if (Mean.Count != c || Std.Count != c)
         {
             throw new ArgumentException($"mean/std have {Mean.Count}/{Std.Count} values for a {c}-channel image.", nameof(image));
         }
 
+        Span<float> mean = stackalloc float[c], std = stackalloc float[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            (mean[ch], std[ch]) = (Mean[ch], Std[ch]);
+        }
+
+        using var planes = ApplyPlanes(image, p);
         ImageOps.NormalizePlanes(planes, mean, std, chw);
     }
 
