@@ -29,7 +29,7 @@ public sealed partial class OnnxGraphBuilder
     /// <summary>The default-domain opset the graph is written against: 17.</summary>
     public const long Opset = 17;
 
-    /// <summary>The symbolic name written for dynamic dimensions (given as -1).</summary>
+    /// <summary>The symbolic name written for a dynamic first dimension (given as -1); a dynamic dimension i &gt; 0 is written as "N{i}".</summary>
     public const string DynamicDimension = "N";
 
     private readonly GraphProto _graph;
@@ -139,14 +139,21 @@ public sealed partial class OnnxGraphBuilder
 
         var model = new ModelProto
         {
-            IrVersion = IrVersion,
+            IrVersion = Math.Max(IrVersion, _embeddedIrVersion),
             ProducerName = properties.ProducerName,
             ProducerVersion = properties.ProducerVersion,
             ModelVersion = properties.ModelVersion,
             DocString = properties.Description,
             Graph = _graph.Clone(),
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        // An embedded model keeps its own opsets (its operators mean what they meant there); the wrapper nodes the
+        // builder adds around it (Reshape, Cast, Transpose, Mul, Sub, Add, Identity) read the same from opset 7 on.
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = _embeddedOpsets.GetValueOrDefault("", Opset) });
+        foreach (var (domain, version) in _embeddedOpsets.Where(o => o.Key.Length > 0).OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        }
+
         foreach (var (key, value) in properties.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
@@ -188,11 +195,12 @@ public sealed partial class OnnxGraphBuilder
     private static ValueInfoProto ValueInfo(string name, OnnxElementType type, long[] dims)
     {
         var shape = new TensorShapeProto();
-        foreach (var d in dims)
+        for (var i = 0; i < dims.Length; i++)
         {
-            shape.Dim.Add(d >= 0
-                ? new TensorShapeProto.Types.Dimension { DimValue = d }
-                : new TensorShapeProto.Types.Dimension { DimParam = DynamicDimension });
+            // Distinct symbols: ONNX Runtime takes equal symbols to mean equal sizes.
+            shape.Dim.Add(dims[i] >= 0
+                ? new TensorShapeProto.Types.Dimension { DimValue = dims[i] }
+                : new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? DynamicDimension : DynamicDimension + i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
 
         return new ValueInfoProto

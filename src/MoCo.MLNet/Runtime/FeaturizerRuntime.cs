@@ -1,0 +1,43 @@
+using MoCo.MLNet.Input;
+using MoCo.Onnx;
+
+namespace MoCo.MLNet.Runtime;
+
+/// <summary>
+/// What every batch shares: the step's graph loaded in ONNX Runtime, and the image preparer. Created once per
+/// transformer (lazily) and disposed with it.
+/// </summary>
+internal sealed class FeaturizerRuntime : IDisposable
+{
+    public FeaturizerRuntime(FittedStep step, MoCoFeaturesOptions runtimeOptions)
+    {
+        Step = step;
+        DecodeThreads = runtimeOptions.DecodeThreads > 0 ? runtimeOptions.DecodeThreads : Environment.ProcessorCount;
+        BatchSize = Math.Max(1, runtimeOptions.BatchSize);
+        Preparer = new ImagePreparer(step.Preprocessing, step.Settings.ImageFolder, step.Settings.ScaledJpegDecode);
+        Session = OnnxSession.Open(step.Graph, SessionOptions(runtimeOptions));
+    }
+
+    public FittedStep Step { get; }
+
+    public ImageColumnKind Kind => Step.Kind;
+
+    public int FeatureDimension => Step.FeatureDimension;
+
+    public int DecodeThreads { get; }
+
+    public int BatchSize { get; }
+
+    public ImagePreparer Preparer { get; }
+
+    public OnnxSession Session { get; }
+
+    public void Dispose() => Session.Dispose();
+
+    internal static OnnxSessionOptions SessionOptions(MoCoFeaturesOptions options) => new()
+    {
+        IntraOpThreads = options.IntraOpThreads,
+        ExecutionProvider = options.GpuDeviceId is null ? OnnxExecutionProvider.Cpu : OnnxExecutionProvider.Cuda,
+        CudaDeviceId = options.GpuDeviceId ?? 0,
+    };
+}

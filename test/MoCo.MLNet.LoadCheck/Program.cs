@@ -1,0 +1,80 @@
+// Usage: MoCo.MLNet.LoadCheck MODEL.zip PATHS.txt OUT.bin [--column Features] [--batched] [--label]
+// Loads MODEL.zip with mlContext.Model.Load (no MoCo.MLNet type is touched first unless --batched), runs each image
+// path of PATHS.txt (one per line, input column "ImagePath") through a PredictionEngine (or, with --batched, through
+// MoCoModel.RestoreBatching and Transform), and writes the features column as float32 values to OUT.bin. With --label
+// it also writes the predicted labels, one per line, to OUT.bin.labels.
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var model = args[0];
+var paths = File.ReadAllLines(args[1]).Where(l => l.Length > 0).ToArray();
+var output = args[2];
+var column = args.SkipWhile(a => a != "--column").Skip(1).FirstOrDefault() ?? "Features";
+var batched = args.Contains("--batched");
+var withLabel = args.Contains("--label");
+
+var ml = new MLContext(seed: 1);
+var loaded = ml.Model.Load(model, out var inputSchema);
+var rows = paths.Select(p => new PathRow { ImagePath = p }).ToArray();
+var features = new List<float>();
+var labels = new List<string>();
+if (batched)
+{
+    var fast = MoCo.MLNet.MoCoModel.RestoreBatching(loaded, inputSchema);
+    var scored = fast.Transform(ml.Data.LoadFromEnumerable(rows));
+    using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name == column || (withLabel && c.Name == "PredictedLabel")));
+    var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema[column]);
+    var labelGetter = withLabel ? cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["PredictedLabel"]) : null;
+    VBuffer<float> value = default;
+    ReadOnlyMemory<char> label = default;
+    while (cursor.MoveNext())
+    {
+        getter(ref value);
+        features.AddRange(value.DenseValues());
+        if (labelGetter is not null)
+        {
+            labelGetter(ref label);
+            labels.Add(label.ToString());
+        }
+    }
+}
+else
+{
+    var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(OutRow));
+    schema[0].ColumnName = column;
+    var engine = ml.Model.CreatePredictionEngine<PathRow, OutRow>(loaded, inputSchemaDefinition: null, outputSchemaDefinition: schema);
+    foreach (var row in rows)
+    {
+        var result = engine.Predict(row);
+        features.AddRange(result.Features);
+    }
+
+    if (withLabel)
+    {
+        var labelEngine = ml.Model.CreatePredictionEngine<PathRow, LabelRow>(loaded);
+        labels.AddRange(rows.Select(r => labelEngine.Predict(r).PredictedLabel));
+    }
+}
+
+File.WriteAllBytes(output, System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.ToArray().AsSpan()).ToArray());
+if (withLabel)
+{
+    File.WriteAllLines(output + ".labels", labels);
+}
+
+Console.WriteLine($"{rows.Length} rows, {features.Count} values; MoCo.MLNet loaded before Load: {batched}");
+
+internal sealed class PathRow
+{
+    public string ImagePath { get; set; } = "";
+}
+
+internal sealed class OutRow
+{
+    public float[] Features { get; set; } = [];
+}
+
+internal sealed class LabelRow
+{
+    public string PredictedLabel { get; set; } = "";
+}
