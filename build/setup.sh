@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-command set-up: installs what is missing (Debian packages, ONNX Runtime), then builds the
+# One-command set-up: installs what is missing (Debian packages), then builds the
 # native shims and the solution. A second run with nothing missing does no installs.
 # Usage: build/setup.sh [Debug|Release]   (as root on a fresh machine; Release by default)
 set -euo pipefail
@@ -10,8 +10,8 @@ cd "$repo"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: install only the missing ones.
-# A line is "package [command]": with a command, any install that provides it (e.g. a node build with its own
-# npm) counts, and the Debian package is only installed when the command is missing.
+# A line is "package [command]": with a command, any install that provides it (e.g. a cmake from elsewhere)
+# counts, and the Debian package is only installed when the command is missing.
 missing=()
 while read -r pkg cmd _; do
   [ -n "${pkg:-}" ] || continue
@@ -28,12 +28,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 2. Other native dependencies fetched from package registries (each script is idempotent).
-for fetch in build/fetch-*.sh; do
-  [ -e "$fetch" ] || continue
-  bash "$fetch"
-done
-
-# 3. The solution (MSBuild builds the native shims through CMake first).
+# 2. The solution (MSBuild builds the native shims through CMake first; NuGet restores the rest, ONNX Runtime included).
 log "building the solution ($configuration)"
 dotnet build MoCo.MLNet.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly >&2

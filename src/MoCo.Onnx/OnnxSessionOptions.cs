@@ -18,7 +18,11 @@ public enum OnnxExecutionProvider
 {
     /// <summary>ORT's CPU kernels (always available).</summary>
     Cpu,
-    /// <summary>NVIDIA CUDA; fails with a clear message when the library was built without it.</summary>
+    /// <summary>
+    /// NVIDIA CUDA. Needs the GPU build of ONNX Runtime (build with <c>-p:MoCoOnnxGpu=true</c>, docs/onnx.md) plus
+    /// CUDA 12 and cuDNN 9 on the machine; without them opening a session fails with a message saying what is
+    /// missing, unless <see cref="OnnxSessionOptions.FallbackToCpu"/> is set.
+    /// </summary>
     Cuda,
 }
 
@@ -39,6 +43,19 @@ public sealed record OnnxSessionOptions
 
     /// <summary>CUDA device index when <see cref="ExecutionProvider"/> is CUDA. Default 0.</summary>
     public int CudaDeviceId { get; init; }
+
+    /// <summary>
+    /// When CUDA was asked for but cannot be used (a CPU-only build of ONNX Runtime, missing CUDA libraries, no
+    /// device), run on the CPU instead of failing, as ML.NET's <c>fallbackToCpu</c> does. The session then reports
+    /// <see cref="OnnxSession.ExecutionProvider"/> = Cpu and the reason in <see cref="OnnxSession.FallbackReason"/>,
+    /// and the reason is passed to <see cref="Warn"/>. Default false: asking for CUDA where it cannot run is an error.
+    /// </summary>
+    public bool FallbackToCpu { get; init; }
+
+    /// <summary>
+    /// Receives warnings such as the CUDA → CPU fallback. Default null: they are written to standard error.
+    /// </summary>
+    public Action<string>? Warn { get; init; }
 
     /// <summary>The defaults: CPU, all optimisations, ORT's thread counts.</summary>
     public static OnnxSessionOptions Default { get; } = new();

@@ -2,7 +2,7 @@ using MoCo.Onnx.Tests.Support;
 
 namespace MoCo.Onnx.Tests;
 
-/// <summary>Our binding against PyTorch eval-mode outputs on a file torch.onnx.export wrote.</summary>
+/// <summary>OnnxSession (over the official ONNX Runtime package) against PyTorch eval-mode outputs on a file torch.onnx.export wrote.</summary>
 public class OnnxSessionTests
 {
     private static string Fixture(string name) => Path.Combine(TorchModels.SmallResNetDir, name);
@@ -91,10 +91,20 @@ public class OnnxSessionTests
     }
 
     [Test]
-    public void RuntimeVersion_Is130_AndCpuProviderIsAvailable()
+    public void RuntimeVersion_IsThePackagesNative1311_AndCpuProviderIsAvailable()
     {
-        Assert.That(OnnxSession.RuntimeVersion, Is.EqualTo("1.30.0"));
+        // Microsoft.ML.OnnxRuntime 1.31.1 (Directory.Packages.props); a GPU build (-p:MoCoOnnxGpu=true) loads 1.31.0.
+        Assert.That(OnnxSession.RuntimeVersion, Is.EqualTo("1.31.1").Or.EqualTo("1.31.0"));
         Assert.That(OnnxSession.AvailableProviders, Does.Contain("CPUExecutionProvider"));
+    }
+
+    [Test]
+    public void NativeLibrary_ComesFromTheNuGetPackage_NextToTheAssemblies()
+    {
+        // One ONNX Runtime per process: the managed API (ours and ML.NET's OnnxTransformer) loads this file.
+        var library = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libonnxruntime.so");
+        Assert.That(File.Exists(library), Is.True, library);
+        Assert.That(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version, Is.EqualTo(new Version(1, 31, 1, 0)));
     }
 
     [Test]
@@ -148,6 +158,14 @@ public class OnnxSessionRunIntoTests
     }
 
     [Test]
+    public void GetOutputShape_SetsTheDynamicBatch()
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+        Assert.That(session.GetOutputShape(5), Is.EqualTo(new long[] { 5, 10 }));
+        Assert.That(session.GetOutputShape(0), Is.EqualTo(new long[] { 0, 10 }));
+    }
+
+    [Test]
     public void RunInto_WrongBufferLength_NamesExpectedShape()
     {
         using var session = OnnxSession.Open(Fixture("model.onnx"));
@@ -176,5 +194,43 @@ public class OnnxSessionConcurrencyTests
         });
 
         Assert.That(diffs, Has.All.LessThan(1e-4f));
+    }
+
+    [Test]
+    public void DisposeDuringConcurrentRuns_LetsRunsInFlightFinish_LaterRunsThrowObjectDisposed()
+    {
+        var dir = TorchModels.SmallResNetDir;
+        var session = OnnxSession.Open(Path.Combine(dir, "model.onnx"));
+        var input = PythonReference.ReadFloats(Path.Combine(dir, "in_37.bin"));
+        var expected = PythonReference.ReadFloats(Path.Combine(dir, "out_37.bin"));
+        int completed = 0, wrong = 0;
+
+        // Four threads run until the session refuses them; the test thread disposes it mid-way.
+        var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            var output = new float[37 * 10];
+            while (true)
+            {
+                try
+                {
+                    session.RunInto(input, [37, 3, 16, 16], output);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+
+                Interlocked.Increment(ref completed);
+                if (PythonReference.MaxAbsDiff(output, expected) >= 1e-4f)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        })).ToArray();
+        SpinWait.SpinUntil(() => Volatile.Read(ref completed) >= 8);
+        session.Dispose();
+
+        Assert.That(Task.WaitAll(workers, TimeSpan.FromMinutes(1)), Is.True, "every worker was refused after Dispose");
+        Assert.That(wrong, Is.Zero, "every run that completed read a live session");
     }
 }

@@ -12,7 +12,7 @@ trap 'rm -rf "$publish"' EXIT
 dotnet publish src/MoCo.Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=false -o "$publish" > "$publish.log" \
   || { cat "$publish.log"; exit 1; }
 rm -f "$publish.log"
-tar --exclude=./runtimes --exclude='*.pdb' --exclude='*.xml' -C "$publish" -cf - . | xz -9 -T0 > .gpu/moco-linux-x64.tar.xz
+tar --exclude=./runtimes --exclude='./libonnxruntime*' --exclude='*.pdb' --exclude='*.xml' -C "$publish" -cf - . | xz -9 -T0 > .gpu/moco-linux-x64.tar.xz
 if [ ! -f .gpu/fashion-mnist.tar.xz ]; then
   data=$(mktemp -d)
   for f in /usr/share/datasets/fashion-mnist/*-ubyte.gz; do zcat "$f" > "$data/$(basename "$f" .gz)"; done

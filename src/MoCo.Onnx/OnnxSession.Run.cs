@@ -1,0 +1,202 @@
+using Ort = Microsoft.ML.OnnxRuntime;
+using OrtElement = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+
+namespace MoCo.Onnx;
+
+/// <summary>Runs: tensors over the caller's pinned memory in, ORT's output copied out once or written in place.</summary>
+public sealed unsafe partial class OnnxSession
+{
+    /// <summary>Runs a single-input model on a float tensor (e.g. NCHW images) and returns its first output.</summary>
+    /// <param name="input">Row-major values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 3, 224, 224].</param>
+    /// <returns>The first output (e.g. features [N, D]), copied once out of ORT's buffer.</returns>
+    /// <exception cref="ArgumentException">The shape does not match the number of values.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT refused the input (wrong rank, dimensions or type); the message is ORT's.</exception>
+    public OnnxTensor Run(ReadOnlySpan<float> input, ReadOnlySpan<long> shape)
+    {
+        fixed (float* p = input)
+        {
+            return RunCopy(p, input.Length, sizeof(float), OrtElement.Float, shape);
+        }
+    }
+
+    /// <summary>Runs a single-input model on a uint8 tensor (e.g. NHWC pixels) and returns its first output.</summary>
+    /// <param name="input">Row-major values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 224, 224, 3].</param>
+    /// <returns>The first output (e.g. features [N, D]), copied once out of ORT's buffer.</returns>
+    /// <exception cref="ArgumentException">The shape does not match the number of values.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT refused the input (wrong rank, dimensions or type); the message is ORT's.</exception>
+    public OnnxTensor Run(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape)
+    {
+        fixed (byte* p = input)
+        {
+            return RunCopy(p, input.Length, sizeof(byte), OrtElement.UInt8, shape);
+        }
+    }
+
+    /// <summary>
+    /// Runs a single-input, single-output model and lets ORT write the output straight into
+    /// <paramref name="output"/> (no copy). The output's shape is the model's with dynamic dimensions set
+    /// to the input's batch size (its first dimension); see <see cref="GetOutputShape"/>. Safe to call from
+    /// several threads at once on one session.
+    /// </summary>
+    /// <param name="input">Row-major input values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 3, 224, 224].</param>
+    /// <param name="output">Receives the output, e.g. N·D features; its length must match exactly.</param>
+    /// <returns>The output's shape (e.g. [N, D]).</returns>
+    /// <exception cref="ArgumentException">A shape or buffer length does not match.</exception>
+    /// <exception cref="InvalidOperationException">The model has several outputs, or dynamic output dimensions besides the batch.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT refused the input; the message is ORT's.</exception>
+    public long[] RunInto(ReadOnlySpan<float> input, ReadOnlySpan<long> shape, Span<float> output)
+    {
+        var outShape = ResolveOutputShape(shape, output.Length);
+        fixed (float* p = input)
+        fixed (float* o = output)
+        {
+            RunInPlace(p, input.Length, sizeof(float), OrtElement.Float, shape, o, outShape);
+        }
+
+        return outShape;
+    }
+
+    /// <summary>As <see cref="RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/>, for a uint8 input (e.g. NHWC pixels).</summary>
+    /// <param name="input">Row-major input values, as many as the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The input's shape, e.g. [N, 224, 224, 3].</param>
+    /// <param name="output">Receives the output; its length must match exactly.</param>
+    /// <returns>The output's shape.</returns>
+    /// <exception cref="ArgumentException">A shape or buffer length does not match.</exception>
+    /// <exception cref="InvalidOperationException">The model has several outputs, or dynamic output dimensions besides the batch.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT refused the input; the message is ORT's.</exception>
+    public long[] RunInto(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape, Span<float> output)
+    {
+        var outShape = ResolveOutputShape(shape, output.Length);
+        fixed (byte* p = input)
+        fixed (float* o = output)
+        {
+            RunInPlace(p, input.Length, sizeof(byte), OrtElement.UInt8, shape, o, outShape);
+        }
+
+        return outShape;
+    }
+
+    /// <summary>
+    /// The shape of the single output for a batch of <paramref name="batch"/>: the model's output shape with its
+    /// dynamic first dimension set to the batch size (what <c>RunInto</c> fills; size buffers with it).
+    /// </summary>
+    /// <param name="batch">The input's first dimension.</param>
+    /// <returns>E.g. [batch, D].</returns>
+    /// <exception cref="InvalidOperationException">The model has several outputs, or dynamic output dimensions besides the batch.</exception>
+    public long[] GetOutputShape(long batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (Outputs.Count != 1)
+        {
+            throw new InvalidOperationException($"RunInto needs a model with one output; this one has {Outputs.Count}: {string.Join(", ", Outputs)}.");
+        }
+
+        var info = Outputs[0];
+        if (info.Shape.Skip(1).Any(d => d < 0))
+        {
+            throw new InvalidOperationException($"Output {info} has dynamic dimensions besides the batch; use Run, which returns ORT's shape.");
+        }
+
+        return info.Shape.Select(d => d >= 0 ? d : batch).ToArray();
+    }
+
+    private long[] ResolveOutputShape(ReadOnlySpan<long> inputShape, int outputLength)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (inputShape.IsEmpty)
+        {
+            throw new ArgumentException("RunInto needs a batched input: the shape has no dimensions.", "shape");
+        }
+
+        var batch = inputShape[0];
+        var dims = GetOutputShape(batch);
+        var count = dims.Aggregate(1L, (a, d) => a * d);
+        if (count != outputLength)
+        {
+            throw new ArgumentException($"Output {Outputs[0]} for batch {batch} has shape [{string.Join(", ", dims)}] ({count} values) but the buffer holds {outputLength}.", "output");
+        }
+
+        return dims;
+    }
+
+    /// <summary>Runs and copies the first output out of ORT's buffer.</summary>
+    private OnnxTensor RunCopy(void* data, int length, int elementSize, OrtElement type, ReadOnlySpan<long> shape)
+    {
+        var inputShape = CheckInput(length, shape);
+        AddReference();
+        try
+        {
+            using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
+                (IntPtr)data, length * (long)elementSize);
+            using var results = OrtErrors.Call("Run", () => _session.Run(_runOptions, _inputNames, [value], _firstOutputName));
+            var result = results[0];
+            var info = result.GetTensorTypeAndShape();
+            if (info.ElementDataType != OrtElement.Float)
+            {
+                throw new NotSupportedException($"Output '{_outputNames[0]}' is {(OnnxElementType)(int)info.ElementDataType}; only float outputs are returned.");
+            }
+
+            return new OnnxTensor(result.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+        }
+        finally
+        {
+            ReleaseReference();
+        }
+    }
+
+    /// <summary>Runs with the output pre-bound to the caller's buffer: ORT writes the result there.</summary>
+    private void RunInPlace(void* data, int length, int elementSize, OrtElement type, ReadOnlySpan<long> shape,
+        float* output, long[] outputShape)
+    {
+        var inputShape = CheckInput(length, shape);
+        AddReference();
+        try
+        {
+            using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
+                (IntPtr)data, length * (long)elementSize);
+            using var result = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, OrtElement.Float,
+                outputShape, (IntPtr)output, outputShape.Aggregate(1L, (a, d) => a * d) * sizeof(float));
+            OrtErrors.Call("Run", () =>
+            {
+                _session.Run(_runOptions, _inputNames, [value], _outputNames, [result]);
+                return true;
+            });
+        }
+        finally
+        {
+            ReleaseReference();
+        }
+    }
+
+    /// <summary>The input's shape as ORT takes it, after checking it against the data and the model.</summary>
+    private long[] CheckInput(int length, ReadOnlySpan<long> shape)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Inputs.Count != 1)
+        {
+            throw new InvalidOperationException($"Run(input, shape) needs a model with one input; this one has {Inputs.Count}: {string.Join(", ", Inputs)}.");
+        }
+
+        long count = 1;
+        foreach (var d in shape)
+        {
+            if (d < 0)
+            {
+                throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has a negative dimension.", nameof(shape));
+            }
+
+            count *= d;
+        }
+
+        if (count != length)
+        {
+            throw new ArgumentException(
+                $"Input has {length} values but shape [{string.Join(", ", shape.ToArray())}] needs {count}.", nameof(shape));
+        }
+
+        return shape.ToArray();
+    }
+}
