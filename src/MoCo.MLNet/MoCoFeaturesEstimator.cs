@@ -57,7 +57,7 @@ public sealed class MoCoFeaturesEstimator : IEstimator<MoCoFeaturesTransformer>
         var model = _model.Value;
         var kind = KindOf(column, model);
         // ML.NET keeps SchemaShape's constructors internal: ask the saved form's built-in estimators, which give the same columns.
-        return SavedStep.Estimator(new MLContext(), FittedStep.Create(model, kind, StepSettings.From(_options))).GetOutputSchema(inputSchema);
+        return SavedStep.Estimator(new MLContext(), FittedStep.Create(model, kind, StepSettings.From(_options)), column.ItemType).GetOutputSchema(inputSchema);
     }
 
     private ImageColumnKind KindOf(SchemaShape.Column column, EncoderModel model)

@@ -29,7 +29,7 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
         _options = options;
         _fitSchema = fitSchema;
         _runtime = new Lazy<FeaturizerRuntime>(() => new FeaturizerRuntime(_step, _options), LazyThreadSafetyMode.ExecutionAndPublication);
-        _savedForm = new Lazy<ITransformer>(() => SavedStep.Estimator(new MLContext(), _step).Fit(new EmptyDataView(_fitSchema)), LazyThreadSafetyMode.ExecutionAndPublication);
+        _savedForm = new Lazy<ITransformer>(() => SavedForm(_fitSchema, cached: false), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The image column read.</summary>
@@ -91,8 +91,10 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
         }
     }
 
-    private ITransformer SavedForm(DataViewSchema inputSchema) =>
-        inputSchema == _fitSchema ? _savedForm.Value : SavedStep.Estimator(new MLContext(), _step).Fit(new EmptyDataView(inputSchema));
+    private ITransformer SavedForm(DataViewSchema inputSchema, bool cached = true) =>
+        cached && inputSchema == _fitSchema
+            ? _savedForm.Value
+            : SavedStep.Estimator(new MLContext(), _step, inputSchema[InputColumnName].Type).Fit(new EmptyDataView(inputSchema));
 
     private DataViewSchema.Column CheckInput(DataViewSchema schema)
     {

@@ -21,6 +21,12 @@ var labels = new List<string>();
 if (batched)
 {
     var fast = MoCo.MLNet.MoCoModel.RestoreBatching(loaded, inputSchema);
+    if (!Flatten(fast).OfType<MoCo.MLNet.MoCoFeaturesTransformer>().Any())
+    {
+        Console.Error.WriteLine("RestoreBatching found no MoCoFeatures step in the loaded model.");
+        return 3;
+    }
+
     var scored = fast.Transform(ml.Data.LoadFromEnumerable(rows));
     using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name == column || (withLabel && c.Name == "PredictedLabel")));
     var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema[column]);
@@ -63,6 +69,10 @@ if (withLabel)
 }
 
 Console.WriteLine($"{rows.Length} rows, {features.Count} values; MoCo.MLNet loaded before Load: {batched}");
+return 0;
+
+static IEnumerable<ITransformer> Flatten(ITransformer t) =>
+    t is TransformerChain<ITransformer> chain ? chain.SelectMany(Flatten) : [t];
 
 internal sealed class PathRow
 {

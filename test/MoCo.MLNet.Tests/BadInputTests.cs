@@ -45,7 +45,7 @@ public class BadInputTests
         var e = Catch(() => estimator.Fit(Rows(ml, _good)));
         Assert.That(e, Is.InstanceOf<FileNotFoundException>());
         Assert.That(e!.Message, Does.Contain("nope.onnx"));
-        Assert.That(Catch(() => estimator.GetOutputSchema(SchemaShape.Create(Rows(ml, _good).Schema))), Is.InstanceOf<FileNotFoundException>());
+        Assert.That(Catch(() => estimator.GetOutputSchema(Shapes.Of(Rows(ml, _good).Schema))), Is.InstanceOf<FileNotFoundException>());
     }
 
     [Test]
@@ -93,7 +93,7 @@ public class BadInputTests
         var estimator = ml.Transforms.MoCoFeatures("Features", "Value", _model);
         var fit = Catch(() => estimator.Fit(data));
         Assert.That(fit!.Message, Does.Contain("column 'Value'").And.Contain("expected text"));
-        Assert.That(Catch(() => estimator.GetOutputSchema(SchemaShape.Create(data.Schema)))!.Message, Does.Contain("column 'Value'"));
+        Assert.That(Catch(() => estimator.GetOutputSchema(Shapes.Of(data.Schema)))!.Message, Does.Contain("column 'Value'"));
         Assert.That(Catch(() => ml.Transforms.MoCoFeatures("Features", "Missing", _model).Fit(data))!.Message, Does.Contain("no column 'Missing'"));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Microsoft.ML.Transforms.Image;
 using MoCo.Imaging;
 using MoCo.MLNet.Input;
 using MoCo.MLNet.Runtime;
@@ -55,9 +56,27 @@ public sealed class SavedBytesRow
 /// <summary>Input of <see cref="SavedMLImageRgbMapping"/>.</summary>
 public sealed class SavedMLImageRow
 {
-    /// <summary>The image.</summary>
+    /// <summary>The image (any size: LoadImages gives unsized image columns).</summary>
     [ColumnName(SavedColumns.Image)]
+    [AnyImageType]
     public MLImage? Image { get; set; }
+}
+
+/// <summary>
+/// Marks an <c>MLImage</c> member as an image column of any size (ImageAnalytics' own <c>[ImageType]</c> needs a
+/// size, and <c>LoadImages</c> gives unsized columns).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class AnyImageTypeAttribute : DataViewTypeAttribute
+{
+    /// <inheritdoc />
+    public override bool Equals(DataViewTypeAttribute other) => other is AnyImageTypeAttribute;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => nameof(AnyImageTypeAttribute).GetHashCode(StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public override void Register() => DataViewTypeManager.Register(new ImageDataViewType(), typeof(MLImage), this);
 }
 
 /// <summary>An MLImage copied out as RGB bytes and [height, width, 3].</summary>

@@ -28,19 +28,23 @@ internal static class SavedStep
     public const string SettingsMarkerKey = "moco.mlnet.settings";
 
     /// <summary>The estimator chain of the saved form (all trivial estimators: fitting only checks the schema).</summary>
-    public static IEstimator<ITransformer> Estimator(MLContext ml, FittedStep step)
+    /// <param name="ml">The context the built-in estimators are made in.</param>
+    /// <param name="step">The fitted step.</param>
+    /// <param name="inputType">The image column's type (its instance: ML.NET compares custom types by reference when fitting).</param>
+    public static IEstimator<ITransformer> Estimator(MLContext ml, FittedStep step, DataViewType inputType)
     {
         var kind = step.Kind;
         var options = step.Settings;
         var encoderGraph = step.Graph;
         var output = options.OutputColumn;
         var inputColumn = options.InputColumn;
-        IEstimator<ITransformer> chain = ml.Transforms.CopyColumns(SavedColumns.Image, inputColumn);
+        // One flat chain (IEstimator.Append would nest them), so a loaded model holds the step as one chain.
+        var chain = new EstimatorChain<ITransformer>().Append<ITransformer>(ml.Transforms.CopyColumns(SavedColumns.Image, inputColumn));
         var dropped = new List<string> { SavedColumns.Image, SavedColumns.Params };
         if (kind == ImageColumnKind.Preprocessed)
         {
-            chain = chain.Append(ml.Transforms.ApplyOnnxModel([output], [SavedColumns.Image], new MemoryStream(encoderGraph)));
-            return chain.Append(ml.Transforms.DropColumns(SavedColumns.Image));
+            return chain.Append<ITransformer>(ml.Transforms.ApplyOnnxModel([output], [SavedColumns.Image], new MemoryStream(encoderGraph)))
+                .Append<ITransformer>(ml.Transforms.DropColumns(SavedColumns.Image));
         }
 
         var settings = new SavedParams(step.Preprocessing.ResizeShorterSide, step.Preprocessing.CropSize, step.Preprocessing.Channels, options.BadImages, options.ScaledJpegDecode);
@@ -48,23 +52,23 @@ internal static class SavedStep
         {
             case ImageColumnKind.Path:
                 chain = chain
-                    .Append(ml.Transforms.ApplyOnnxModel([SavedColumns.Params, SavedColumns.Folder], [SavedColumns.Image],
+                    .Append<ITransformer>(ml.Transforms.ApplyOnnxModel([SavedColumns.Params, SavedColumns.Folder], [SavedColumns.Image],
                         new MemoryStream(SettingsGraph(OnnxElementType.String, [1, 1], settings, options.ImageFolder ?? ""))))
-                    .Append(ml.Transforms.CustomMapping(new SavedPathCropMapping().GetMapping(), SavedPathCropMapping.ContractName));
+                    .Append<ITransformer>(ml.Transforms.CustomMapping(new SavedPathCropMapping().GetMapping(), SavedPathCropMapping.ContractName));
                 dropped.Add(SavedColumns.Folder);
                 break;
             case ImageColumnKind.EncodedBytes:
                 chain = chain
-                    .Append(ml.Transforms.ApplyOnnxModel([SavedColumns.Params], [SavedColumns.Image],
+                    .Append<ITransformer>(ml.Transforms.ApplyOnnxModel([SavedColumns.Params], [SavedColumns.Image],
                         new MemoryStream(SettingsGraph(OnnxElementType.UInt8, [1, -1], settings, null))))
-                    .Append(ml.Transforms.CustomMapping(new SavedBytesCropMapping().GetMapping(), SavedBytesCropMapping.ContractName));
+                    .Append<ITransformer>(ml.Transforms.CustomMapping(new SavedBytesCropMapping().GetMapping(), SavedBytesCropMapping.ContractName));
                 break;
             case ImageColumnKind.MLImage:
                 chain = chain
-                    .Append(ml.Transforms.CustomMapping(new SavedMLImageRgbMapping().GetMapping(), SavedMLImageRgbMapping.ContractName))
-                    .Append(ml.Transforms.ApplyOnnxModel([SavedColumns.Params], [SavedColumns.RgbShape],
+                    .Append<ITransformer>(ml.Transforms.CustomMapping(new SavedMLImageRgbMapping().GetMapping(), SavedMLImageRgbMapping.ContractName, ImageInput(inputType)))
+                    .Append<ITransformer>(ml.Transforms.ApplyOnnxModel([SavedColumns.Params], [SavedColumns.RgbShape],
                         new MemoryStream(SettingsGraph(OnnxElementType.Int32, [3], settings, null))))
-                    .Append(ml.Transforms.CustomMapping(new SavedRgbCropMapping().GetMapping(), SavedRgbCropMapping.ContractName));
+                    .Append<ITransformer>(ml.Transforms.CustomMapping(new SavedRgbCropMapping().GetMapping(), SavedRgbCropMapping.ContractName));
                 dropped.Add(SavedColumns.Rgb);
                 dropped.Add(SavedColumns.RgbShape);
                 break;
@@ -74,8 +78,8 @@ internal static class SavedStep
 
         dropped.Add(SavedColumns.Crop);
         dropped.Add(SavedColumns.Invalid);
-        chain = chain.Append(ml.Transforms.ApplyOnnxModel([output], [SavedColumns.Crop, SavedColumns.Invalid], new MemoryStream(encoderGraph)));
-        return chain.Append(ml.Transforms.DropColumns(dropped.ToArray()));
+        return chain.Append<ITransformer>(ml.Transforms.ApplyOnnxModel([output], [SavedColumns.Crop, SavedColumns.Invalid], new MemoryStream(encoderGraph)))
+            .Append<ITransformer>(ml.Transforms.DropColumns(dropped.ToArray()));
     }
 
     /// <summary>
@@ -98,5 +102,13 @@ internal static class SavedStep
             Metadata = new Dictionary<string, string> { [SettingsMarkerKey] = SavedParams.Format.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             Description = "MoCo.MLNet MoCoFeatures settings",
         });
+    }
+
+    /// <summary>The MLImage mapping's input definition bound to the column's own image type (the attribute's type serves after a load).</summary>
+    private static SchemaDefinition ImageInput(DataViewType inputType)
+    {
+        var definition = SchemaDefinition.Create(typeof(SavedMLImageRow), SchemaDefinition.Direction.Read);
+        definition[SavedColumns.Image].ColumnType = inputType;
+        return definition;
     }
 }

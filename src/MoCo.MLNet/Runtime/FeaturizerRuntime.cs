@@ -39,5 +39,7 @@ internal sealed class FeaturizerRuntime : IDisposable
         IntraOpThreads = options.IntraOpThreads,
         ExecutionProvider = options.GpuDeviceId is null ? OnnxExecutionProvider.Cpu : OnnxExecutionProvider.Cuda,
         CudaDeviceId = options.GpuDeviceId ?? 0,
+        FallbackToCpu = options.FallbackToCpu,
+        Warn = message => Console.Error.WriteLine($"MoCoFeatures: {message}"),
     };
 }
