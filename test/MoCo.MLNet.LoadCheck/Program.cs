@@ -77,6 +77,9 @@ static IEnumerable<ITransformer> Flatten(ITransformer t) =>
 internal sealed class PathRow
 {
     public string ImagePath { get; set; } = "";
+
+    // Pipelines that map a label to a key need the column at prediction time too (its value is not used).
+    public string Label { get; set; } = "";
 }
 
 internal sealed class OutRow

@@ -16,7 +16,7 @@ internal static class LoadCheckProcess
     }
 
     /// <summary>Features (and labels with <paramref name="labels"/>) that a new process computes from the zip.</summary>
-    public static (float[][] Features, string[] Labels) Run(string zip, IReadOnlyList<string> paths, int dimension, string workDir, bool batched = false, bool labels = false)
+    public static (float[][] Features, string[] Labels) Run(string zip, IReadOnlyList<string> paths, int dimension, string workDir, bool batched = false, bool labels = false, string column = "Features")
     {
         var list = Path.Combine(workDir, $"paths-{Guid.NewGuid():N}.txt");
         var output = Path.ChangeExtension(list, ".bin");
@@ -27,6 +27,8 @@ internal static class LoadCheckProcess
             info.ArgumentList.Add(arg);
         }
 
+        info.ArgumentList.Add("--column");
+        info.ArgumentList.Add(column);
         if (batched)
         {
             info.ArgumentList.Add("--batched");
