@@ -3,7 +3,7 @@
 //        (full: decode every JPEG at full size, as PIL does, instead of DCT-scaling large ones)
 //        dotnet run -c Release --project bench/MoCo.Imaging.Bench -- kernels [REPETITIONS]   (ms per call, one thread)
 //        dotnet run -c Release --project bench/MoCo.Imaging.Bench -- decoders DIR [full] [rounds=N] THREADS
-//        (the jpeg loader with the system libraries vs SkiaSharp in one run, rounds alternating; default 3 rounds)
+//        (the jpeg loader with the system libturbojpeg vs SkiaSharp in one run, rounds alternating; default 3 rounds)
 using System.Diagnostics;
 using System.Globalization;
 using MoCo.Imaging.Bench;
