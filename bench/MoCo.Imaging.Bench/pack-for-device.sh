@@ -8,7 +8,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-grep -qx '/.imgbench/' .git/info/exclude 2>/dev/null || echo '/.imgbench/' >> .git/info/exclude
+exclude=$(git rev-parse --git-path info/exclude) # .git is a file in a worktree
+mkdir -p "$(dirname "$exclude")"
+grep -qx '/.imgbench/' "$exclude" 2>/dev/null || echo '/.imgbench/' >> "$exclude"
 publish=$(mktemp -d)
 log=$(mktemp)
 trap 'rm -rf "$publish" "$log"' EXIT
