@@ -39,18 +39,23 @@ internal static class SkiaDecoder
                 {
                     fixed (byte* dst = image.Buffer)
                     {
-                        Check(source, codec.GetPixels(new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque), (IntPtr)dst, w, default));
+                        Check(source, codec.GetPixels(new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque), (IntPtr)dst, w, SKCodecOptions.Default));
                     }
                 }
                 else
                 {
+                    if (4L * w * h > Array.MaxLength)
+                    {
+                        throw new ImageDecodeException(source, $"absurd dimensions {w}x{h}: the RGBA image would exceed one buffer ({Array.MaxLength} bytes).");
+                    }
+
                     var alpha = info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
                     byte[] rgba = ArrayPool<byte>.Shared.Rent(w * h * 4);
                     try
                     {
                         fixed (byte* dst = rgba)
                         {
-                            Check(source, codec.GetPixels(new SKImageInfo(w, h, SKColorType.Rgba8888, alpha), (IntPtr)dst, w * 4, default));
+                            Check(source, codec.GetPixels(new SKImageInfo(w, h, SKColorType.Rgba8888, alpha), (IntPtr)dst, w * 4, SKCodecOptions.Default));
                         }
 
                         if (gray)
