@@ -2,6 +2,8 @@
 // Usage: dotnet run -c Release --project bench/MoCo.Imaging.Bench -- (fmnist|jpeg DIR [full]) THREADS
 //        (full: decode every JPEG at full size, as PIL does, instead of DCT-scaling large ones)
 //        dotnet run -c Release --project bench/MoCo.Imaging.Bench -- kernels [REPETITIONS]   (ms per call, one thread)
+//        dotnet run -c Release --project bench/MoCo.Imaging.Bench -- decoders DIR [full] [rounds=N] THREADS
+//        (the jpeg loader with the system libturbojpeg vs SkiaSharp in one run, rounds alternating; default 3 rounds)
 using System.Diagnostics;
 using System.Globalization;
 using MoCo.Imaging.Bench;
@@ -18,6 +20,13 @@ if (mode == "kernels")
 
 int threads = int.Parse(args[^1], CultureInfo.InvariantCulture);
 bool fullDecode = args.Contains("full");
+if (mode == "decoders")
+{
+    var rounds = args.FirstOrDefault(a => a.StartsWith("rounds=", StringComparison.Ordinal));
+    Decoders.Run(args[1], threads, fullDecode, rounds is null ? 3 : int.Parse(rounds["rounds=".Length..], CultureInfo.InvariantCulture));
+    return;
+}
+
 IImageDataset dataset;
 MoCoAugmentation aug;
 int channels;

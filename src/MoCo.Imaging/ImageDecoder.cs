@@ -1,17 +1,27 @@
 using MoCo.Imaging.Decoding;
+using MoCo.Imaging.Native;
 
 namespace MoCo.Imaging;
 
 /// <summary>
-/// Decodes JPEG (libjpeg-turbo) and PNG (libpng) files into 8-bit HWC <see cref="DecodedImage"/>s
-/// with the pixels PIL would give. Thread-safe.
+/// Decodes image files into 8-bit HWC <see cref="DecodedImage"/>s with the pixels PIL would give: JPEG through the
+/// system's libjpeg-turbo (TurboJPEG) where it is installed, else through SkiaSharp's bundled codecs, which also
+/// decode PNG, WebP, BMP and GIF everywhere (<see cref="DecoderBackend"/>; docs/imaging.md gives which runs where and
+/// the measurements against PIL). Thread-safe.
 /// </summary>
 public static class ImageDecoder
 {
+    /// <summary>
+    /// What <see cref="DecoderBackend.Auto"/> decodes JPEGs with in this process: <see cref="DecoderBackend.TurboJpeg"/>
+    /// when the system's libturbojpeg loads, else <see cref="DecoderBackend.Skia"/>. Other formats always use Skia.
+    /// </summary>
+    public static DecoderBackend JpegBackend => Choose(ImageFormat.Jpeg, DecoderBackend.Auto);
+
     /// <summary>Reads and decodes the file at <paramref name="path"/>.</summary>
-    /// <param name="path">A JPEG or PNG file (recognised by its signature, not its extension).</param>
+    /// <param name="path">A JPEG, PNG, WebP, BMP or GIF (first frame) file, recognised by its signature, not its extension.</param>
     /// <param name="options">Defaults to <see cref="ImageDecodeOptions.Default"/>.</param>
-    /// <exception cref="ImageDecodeException">The file is empty, truncated, not JPEG/PNG, or too large.</exception>
+    /// <exception cref="ImageDecodeException">The file is missing, empty, truncated, in no format the decoder reads, or too large.</exception>
+    /// <exception cref="DllNotFoundException"><see cref="DecoderBackend.TurboJpeg"/> was asked for, the file is a JPEG and libturbojpeg is missing.</exception>
     public static DecodedImage Decode(string path, ImageDecodeOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -33,7 +43,8 @@ public static class ImageDecoder
     /// <param name="data">The file's bytes.</param>
     /// <param name="source">The name used in error messages (usually the path).</param>
     /// <param name="options">Defaults to <see cref="ImageDecodeOptions.Default"/>.</param>
-    /// <exception cref="ImageDecodeException">The data is empty, truncated, not JPEG/PNG, or too large.</exception>
+    /// <exception cref="ImageDecodeException">The data is empty, truncated, in no format the decoder reads, or too large.</exception>
+    /// <exception cref="DllNotFoundException"><see cref="DecoderBackend.TurboJpeg"/> was asked for, the file is a JPEG and libturbojpeg is missing.</exception>
     public static DecodedImage Decode(ReadOnlySpan<byte> data, string source, ImageDecodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -48,21 +59,39 @@ public static class ImageDecoder
             throw new ImageDecodeException(source, "the file is empty (0 bytes).");
         }
 
-        DecodedImage image;
-        if (JpegDecoder.IsJpeg(data))
+        var format = ImageSignature.Detect(data);
+        if (format == ImageFormat.Unknown)
         {
-            image = JpegDecoder.Decode(data, source, options);
-        }
-        else if (PngDecoder.IsPng(data))
-        {
-            image = PngDecoder.Decode(data, source, options);
-        }
-        else
-        {
-            throw new ImageDecodeException(source, "not a JPEG or PNG file (unrecognised signature).");
+            throw new ImageDecodeException(source, "not a JPEG, PNG, WebP, BMP or GIF file (unrecognised signature).");
         }
 
+        var image = Choose(format, options.Decoder) == DecoderBackend.TurboJpeg
+            ? JpegDecoder.Decode(data, source, options)
+            : SkiaDecoder.Decode(data, source, options);
         return ConvertChannels(image, options.Channels);
+    }
+
+    /// <summary>The backend that decodes <paramref name="format"/> when <paramref name="requested"/> is asked for.</summary>
+    /// <exception cref="DllNotFoundException">A JPEG, <see cref="DecoderBackend.TurboJpeg"/> asked for, and libturbojpeg missing.</exception>
+    internal static DecoderBackend Choose(ImageFormat format, DecoderBackend requested)
+    {
+        if (requested is not (DecoderBackend.Auto or DecoderBackend.TurboJpeg or DecoderBackend.Skia))
+        {
+            throw new ArgumentOutOfRangeException(nameof(requested), requested, "unknown DecoderBackend.");
+        }
+
+        if (format != ImageFormat.Jpeg || requested == DecoderBackend.Skia)
+        {
+            return DecoderBackend.Skia;
+        }
+
+        if (requested == DecoderBackend.TurboJpeg)
+        {
+            NativeLibraryResolver.EnsureAvailable(NativeLibraryResolver.TurboJpeg);
+            return DecoderBackend.TurboJpeg;
+        }
+
+        return NativeLibraryResolver.IsAvailable(NativeLibraryResolver.TurboJpeg) ? DecoderBackend.TurboJpeg : DecoderBackend.Skia;
     }
 
     /// <summary>Returns <paramref name="image"/> with <paramref name="channels"/> channels (0: unchanged), disposing it if a new one is made.</summary>

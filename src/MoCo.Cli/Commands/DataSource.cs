@@ -32,7 +32,7 @@ internal static class DataSource
         var dataset = Directory.Exists(spec)
             ? MoCo.Imaging.Datasets.ImageDatasets.FromFolder(spec, classSubfolders: Directory.EnumerateDirectories(spec).Any())
             : MoCo.Imaging.Datasets.ImageDatasets.FromList(spec);
-        if (dataset.Count == 0) throw new ArgumentException($"'{spec}' holds no .jpg/.jpeg/.png images");
+        if (dataset.Count == 0) throw new ArgumentException($"'{spec}' holds no .jpg/.jpeg/.png/.webp/.bmp/.gif images");
         return limit < dataset.Count ? new FirstSamples(dataset, limit) : dataset;
     }
 

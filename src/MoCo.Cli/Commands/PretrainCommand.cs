@@ -108,6 +108,10 @@ internal static class PretrainCommand
             new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true,
                 ScaledJpegDecode: r.GetValue(o.ScaledDecode) ?? true));
         var source = new LoaderViewPairSource(loader, dataset.Count, config.InChannels, config.InputSize, config.BatchSize);
+        // Both JPEG decoders give PIL's pixels; say which one runs, since the fallback is slower (docs/imaging.md).
+        Console.WriteLine(MoCo.Imaging.ImageDecoder.JpegBackend == MoCo.Imaging.DecoderBackend.TurboJpeg
+            ? "decoding: JPEG through the system's libturbojpeg, other formats through SkiaSharp"
+            : "decoding: JPEG and other formats through SkiaSharp (libturbojpeg0 not found: JPEG decoding is slower)");
         KnnMonitor? knn = null;
         string? knnData = r.GetValue(o.KnnData);
         if (knnData is not null)

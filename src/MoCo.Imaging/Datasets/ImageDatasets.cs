@@ -6,8 +6,8 @@ namespace MoCo.Imaging.Datasets;
 /// <summary>Factories for the datasets MoCo.Imaging reads: image folders, path lists, IDX files, in-memory arrays.</summary>
 public static class ImageDatasets
 {
-    /// <summary>File extensions taken as images (case-insensitive): .jpg, .jpeg, .png.</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png"];
+    /// <summary>File extensions taken as images (case-insensitive): .jpg, .jpeg, .png, .webp, .bmp, .gif (the file's signature, not its extension, decides how it is decoded).</summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
     /// <summary>Fashion-MNIST's class names, by label (Xiao et al. 2017).</summary>
     public static IReadOnlyList<string> FashionMnistClasses { get; } =

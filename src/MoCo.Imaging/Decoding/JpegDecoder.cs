@@ -6,7 +6,7 @@ namespace MoCo.Imaging.Decoding;
 /// <summary>JPEG through TurboJPEG: header, optional DCT scaling, RGB/gray/CMYK decode.</summary>
 internal static class JpegDecoder
 {
-    internal static bool IsJpeg(ReadOnlySpan<byte> data) => data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
+    private static HashSet<int>? _offered; // the 1/n scalings this libturbojpeg offers (fixed per library)
 
     internal static unsafe DecodedImage Decode(ReadOnlySpan<byte> data, string source, ImageDecodeOptions options)
     {
@@ -75,8 +75,8 @@ internal static class JpegDecoder
     }
 
     /// <summary>
-    /// The smallest of TurboJPEG's 1/8, 1/4, 1/2 (or 1/1) scalings whose shorter side is still at
-    /// least <paramref name="minShorterSide"/>; TJSCALED rounds up: ceil(dim * num / denom).
+    /// The smallest of TurboJPEG's 1/8, 1/4, 1/2 (or 1/1) scalings whose shorter side is still at least
+    /// <paramref name="minShorterSide"/> (<see cref="DctScale"/>), among those this libturbojpeg offers.
     /// </summary>
     internal static unsafe (int Width, int Height) ScaledSize(int width, int height, int minShorterSide)
     {
@@ -85,23 +85,23 @@ internal static class JpegDecoder
             return (width, height);
         }
 
-        var factors = TurboJpegNative.GetScalingFactors(out int count);
-        foreach (int denom in (ReadOnlySpan<int>)[8, 4, 2])
-        {
-            bool offered = false;
-            for (int i = 0; i < count; i++)
-            {
-                offered |= factors[i].Num == 1 && factors[i].Denom == denom;
-            }
+        _offered ??= OfferedDenominators();
+        return DctScale.Size(width, height, DctScale.Denominator(width, height, minShorterSide, _offered.Contains));
+    }
 
-            int sw = (width + denom - 1) / denom, sh = (height + denom - 1) / denom;
-            if (offered && Math.Min(sw, sh) >= minShorterSide)
+    private static unsafe HashSet<int> OfferedDenominators()
+    {
+        var factors = TurboJpegNative.GetScalingFactors(out int count);
+        var offered = new HashSet<int>();
+        for (int i = 0; i < count; i++)
+        {
+            if (factors[i].Num == 1)
             {
-                return (sw, sh);
+                offered.Add(factors[i].Denom);
             }
         }
 
-        return (width, height);
+        return offered;
     }
 
     private static void Check(IntPtr handle, string source, int rc)

@@ -52,7 +52,7 @@ public sealed class ImageLoader
         CheckNormalization(augmentation.Mean, augmentation.Std, channels);
         int plane = channels * augmentation.Crop.Size * augmentation.Crop.Size;
         options ??= new LoaderOptions();
-        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? augmentation.Crop.MinSourceShorterSide : 0);
+        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? augmentation.Crop.MinSourceShorterSide : 0, Decoder: options.Decoder);
         return new ImageLoader(dataset, options, 2, channels, augmentation.Crop.Size, decode, (image, rng, batch, slot) =>
         {
             for (int v = 0; v < 2; v++)
@@ -74,7 +74,7 @@ public sealed class ImageLoader
         int plane = channels * transform.CropSize * transform.CropSize;
         CheckNormalization(transform.Mean, transform.Std, channels);
         options ??= new LoaderOptions(DropLast: false, Shuffle: false);
-        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? transform.ResizeShorterSide : 0);
+        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? transform.ResizeShorterSide : 0, Decoder: options.Decoder);
         return new ImageLoader(dataset, options, 1, channels, transform.CropSize, decode, (image, _, batch, slot) =>
             transform.Apply(image, batch.Views[0].AsSpan(slot * plane, plane)));
     }

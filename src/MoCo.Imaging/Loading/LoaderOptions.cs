@@ -21,6 +21,7 @@ namespace MoCo.Imaging.Loading;
 /// Images smaller than that (e.g. 500x375 for 224 views) decode at full size either way. False: always full size,
 /// as torchvision + PIL do, for bit-exact parity on large photos.
 /// </param>
+/// <param name="Decoder">Which library decodes the files (<see cref="ImageDecodeOptions.Decoder"/>); default <see cref="DecoderBackend.Auto"/>.</param>
 public sealed record LoaderOptions(
     int BatchSize = 256,
     int Workers = 0,
@@ -30,4 +31,5 @@ public sealed record LoaderOptions(
     int Seed = 0,
     bool SkipBadFiles = true,
     bool ReplaceBadFiles = false,
-    bool ScaledJpegDecode = true);
+    bool ScaledJpegDecode = true,
+    DecoderBackend Decoder = DecoderBackend.Auto);
