@@ -6,7 +6,7 @@ using MoCo.Training.Export;
 using MoCo.Training.Models;
 using static MoCo.Torch.torch;
 
-// Feature extraction throughput of an encoder, eval mode, same threads: ONNX Runtime through our binding on the
+// Feature extraction throughput of an encoder, eval mode, same threads: ONNX Runtime through MoCo.Onnx's OnnxSession on the
 // exported file, and libtorch's eval forward through MoCo.Torch (NCHW and channels-last). PyTorch eager on the same
 // architecture runs from eager.py. Usage: run.sh [threads]
 int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2;
@@ -50,5 +50,5 @@ foreach (var (name, options, size, batch, reps) in cases)
     netCl.eval();
     double torchCl = Rate(() => { using var s = NewDisposeScope(); using var g = no_grad(); netCl.ForwardFeatures(x); });
     Console.WriteLine(FormattableString.Invariant(
-        $"{name} batch {batch}: ORT (our binding) {ort:F1}/s, libtorch eval via MoCo.Torch {torchNchw:F1}/s (channels-last {torchCl:F1}/s)"));
+        $"{name} batch {batch}: ORT (OnnxSession) {ort:F1}/s, libtorch eval via MoCo.Torch {torchNchw:F1}/s (channels-last {torchCl:F1}/s)"));
 }

@@ -1,5 +1,6 @@
 """Exports torchvision's resnet50 (random weights, eval, backbone features: fc = Identity) to ONNX, and
-times PyTorch eager on the same work. Usage: resnet50.py export out.onnx | resnet50.py time threads batch[:iterations] ..."""
+times PyTorch eager on the same work; `export-tiny` writes a one-ReLU model [N, 64] (what a call costs besides the
+work). Usage: resnet50.py export out.onnx | resnet50.py export-tiny out.onnx | resnet50.py time threads batch[:iterations] ..."""
 import sys, time, torch, torchvision
 
 def model():
@@ -8,7 +9,10 @@ def model():
     m.fc = torch.nn.Identity()  # features [N, 2048], what extraction uses
     return m.eval()
 
-if sys.argv[1] == 'export':
+if sys.argv[1] == 'export-tiny':
+    torch.onnx.export(torch.nn.ReLU(), torch.randn(1, 64), sys.argv[2], input_names=['x'], output_names=['y'],
+                      dynamic_axes={'x': {0: 'N'}, 'y': {0: 'N'}}, opset_version=17)
+elif sys.argv[1] == 'export':
     torch.onnx.export(model(), torch.randn(1, 3, 224, 224), sys.argv[2], input_names=['image'], output_names=['features'],
                       dynamic_axes={'image': {0: 'N'}, 'features': {0: 'N'}}, opset_version=17)
 else:

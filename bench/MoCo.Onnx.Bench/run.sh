@@ -16,10 +16,13 @@ mkdir -p "$work"
 
 model="$work/resnet50.onnx"
 [ -f "$model" ] || /usr/bin/python3 "$here/resnet50.py" export "$model"
+tiny="$work/relu64.onnx"   # one ReLU on [N, 64]: the per-call cost of each path, with next to no work
+[ -f "$tiny" ] || /usr/bin/python3 "$here/resnet50.py" export-tiny "$tiny"
 
 dotnet build -c Release "$here" -nologo -v quiet -clp:ErrorsOnly >&2
 for round in $(seq "$rounds"); do
   echo "round $round"
+  dotnet "$here/bin/Release/net10.0/MoCo.Onnx.Bench.dll" "$tiny" 1 1:200000
   dotnet "$here/bin/Release/net10.0/MoCo.Onnx.Bench.dll" "$model" "$threads" "${specs[@]}"
   OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/resnet50.py" time "$threads" "${torch_specs[@]}"
 done

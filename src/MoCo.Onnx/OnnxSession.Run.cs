@@ -94,13 +94,19 @@ public sealed unsafe partial class OnnxSession
             throw new InvalidOperationException($"RunInto needs a model with one output; this one has {Outputs.Count}: {string.Join(", ", Outputs)}.");
         }
 
-        var info = Outputs[0];
-        if (info.Shape.Skip(1).Any(d => d < 0))
+        var model = Outputs[0].Shape;
+        var dims = new long[model.Count];
+        for (var i = 0; i < dims.Length; i++)
         {
-            throw new InvalidOperationException($"Output {info} has dynamic dimensions besides the batch; use Run, which returns ORT's shape.");
+            if (model[i] < 0 && i > 0)
+            {
+                throw new InvalidOperationException($"Output {Outputs[0]} has dynamic dimensions besides the batch; use Run, which returns ORT's shape.");
+            }
+
+            dims[i] = model[i] >= 0 ? model[i] : batch;
         }
 
-        return info.Shape.Select(d => d >= 0 ? d : batch).ToArray();
+        return dims;
     }
 
     private long[] ResolveOutputShape(ReadOnlySpan<long> inputShape, int outputLength)
@@ -113,7 +119,7 @@ public sealed unsafe partial class OnnxSession
 
         var batch = inputShape[0];
         var dims = GetOutputShape(batch);
-        var count = dims.Aggregate(1L, (a, d) => a * d);
+        var count = Product(dims);
         if (count != outputLength)
         {
             throw new ArgumentException($"Output {Outputs[0]} for batch {batch} has shape [{string.Join(", ", dims)}] ({count} values) but the buffer holds {outputLength}.", "output");
@@ -131,7 +137,7 @@ public sealed unsafe partial class OnnxSession
         {
             using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
                 (IntPtr)data, length * (long)elementSize);
-            using var results = OrtErrors.Call("Run", () => _session.Run(_runOptions, _inputNames, [value], _firstOutputName));
+            using var results = Run(value);
             var result = results[0];
             var info = result.GetTensorTypeAndShape();
             if (info.ElementDataType != OrtElement.Float)
@@ -158,17 +164,44 @@ public sealed unsafe partial class OnnxSession
             using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
                 (IntPtr)data, length * (long)elementSize);
             using var result = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, OrtElement.Float,
-                outputShape, (IntPtr)output, outputShape.Aggregate(1L, (a, d) => a * d) * sizeof(float));
-            OrtErrors.Call("Run", () =>
+                outputShape, (IntPtr)output, Product(outputShape) * sizeof(float));
+            try
             {
                 _session.Run(_runOptions, _inputNames, [value], _outputNames, [result]);
-                return true;
-            });
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                throw OrtErrors.Translate(e, "Run");
+            }
         }
         finally
         {
             ReleaseReference();
         }
+    }
+
+    /// <summary>Runs for the first output only (ORT computes what that output needs), in ORT's buffer.</summary>
+    private Ort.IDisposableReadOnlyCollection<Ort.OrtValue> Run(Ort.OrtValue input)
+    {
+        try
+        {
+            return _session.Run(_runOptions, _inputNames, [input], _firstOutputName);
+        }
+        catch (Ort.OnnxRuntimeException e)
+        {
+            throw OrtErrors.Translate(e, "Run");
+        }
+    }
+
+    private static long Product(long[] dims)
+    {
+        long count = 1;
+        foreach (var d in dims)
+        {
+            count *= d;
+        }
+
+        return count;
     }
 
     /// <summary>The input's shape as ORT takes it, after checking it against the data and the model.</summary>
@@ -180,23 +213,18 @@ public sealed unsafe partial class OnnxSession
             throw new InvalidOperationException($"Run(input, shape) needs a model with one input; this one has {Inputs.Count}: {string.Join(", ", Inputs)}.");
         }
 
-        long count = 1;
-        foreach (var d in shape)
+        var dims = shape.ToArray();
+        if (Array.Exists(dims, d => d < 0))
         {
-            if (d < 0)
-            {
-                throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has a negative dimension.", nameof(shape));
-            }
-
-            count *= d;
+            throw new ArgumentException($"Shape [{string.Join(", ", dims)}] has a negative dimension.", nameof(shape));
         }
 
+        var count = Product(dims);
         if (count != length)
         {
-            throw new ArgumentException(
-                $"Input has {length} values but shape [{string.Join(", ", shape.ToArray())}] needs {count}.", nameof(shape));
+            throw new ArgumentException($"Input has {length} values but shape [{string.Join(", ", dims)}] needs {count}.", nameof(shape));
         }
 
-        return shape.ToArray();
+        return dims;
     }
 }
