@@ -213,6 +213,12 @@ public sealed unsafe partial class OnnxSession
             throw new InvalidOperationException($"Run(input, shape) needs a model with one input; this one has {Inputs.Count}: {string.Join(", ", Inputs)}.");
         }
 
+        return CheckCount(length, shape);
+    }
+
+    /// <summary>The shape as ORT takes it, after checking that it holds exactly <paramref name="length"/> values.</summary>
+    private static long[] CheckCount(int length, ReadOnlySpan<long> shape)
+    {
         var dims = shape.ToArray();
         if (Array.Exists(dims, d => d < 0))
         {

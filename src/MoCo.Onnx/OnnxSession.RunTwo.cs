@@ -51,25 +51,4 @@ public sealed unsafe partial class OnnxSession
 
         return outShape;
     }
-
-    private static long[] CheckCount(int length, ReadOnlySpan<long> shape)
-    {
-        long count = 1;
-        foreach (var d in shape)
-        {
-            if (d < 0)
-            {
-                throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] has a negative dimension.", nameof(shape));
-            }
-
-            count *= d;
-        }
-
-        if (count != length)
-        {
-            throw new ArgumentException($"Input has {length} values but shape [{string.Join(", ", shape.ToArray())}] needs {count}.", nameof(shape));
-        }
-
-        return shape.ToArray();
-    }
 }
