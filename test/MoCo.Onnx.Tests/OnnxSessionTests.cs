@@ -158,6 +158,14 @@ public class OnnxSessionRunIntoTests
     }
 
     [Test]
+    public void EmptyBatch_GivesAnEmptyOutput_NotANativeFault()
+    {
+        using var session = OnnxSession.Open(Fixture("model.onnx"));
+        Assert.That(session.Run(ReadOnlySpan<float>.Empty, [0, 3, 16, 16]).Shape, Is.EqualTo(new long[] { 0, 10 }));
+        Assert.That(session.RunInto(ReadOnlySpan<float>.Empty, [0, 3, 16, 16], Span<float>.Empty), Is.EqualTo(new long[] { 0, 10 }));
+    }
+
+    [Test]
     public void GetOutputShape_SetsTheDynamicBatch()
     {
         using var session = OnnxSession.Open(Fixture("model.onnx"));
