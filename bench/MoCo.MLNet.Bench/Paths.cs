@@ -9,6 +9,21 @@ using MoCo.Onnx;
 
 namespace MoCo.MLNet.Bench;
 
+/// <summary>Images per second (wall clock) and the process's CPU milliseconds per image (all threads, spinning included).</summary>
+internal readonly record struct Rate(double PerSecond, double CpuMsPerImage);
+
+/// <summary>Wall clock and process CPU time from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+internal readonly record struct Clock(long Ticks, TimeSpan Cpu)
+{
+    public static Clock Start() => new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime);
+
+    public Rate Stop(int images)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - Cpu;
+        return new Rate(images / Stopwatch.GetElapsedTime(Ticks).TotalSeconds, cpu.TotalMilliseconds / images);
+    }
+}
+
 /// <summary>One image row: the file name, relative to the JPEG folder.</summary>
 internal sealed class ImageRow
 {
@@ -33,7 +48,7 @@ internal sealed record Setup(string ModelPath, string ImageFolder, string[] File
 internal static class Paths
 {
     /// <summary>MoCoFeatures end to end: path column → decode, Resize(256), CenterCrop(224), normalise, batched ORT.</summary>
-    public static double MoCoFeatures(MLContext ml, Setup s)
+    public static Rate MoCoFeatures(MLContext ml, Setup s, int decodeThreads, int intraOpThreads)
     {
         var options = new MoCoFeaturesOptions
         {
@@ -42,15 +57,15 @@ internal static class Paths
             ModelPath = s.ModelPath,
             ImageFolder = s.ImageFolder,
             BatchSize = s.BatchSize,
-            DecodeThreads = s.Threads,
-            IntraOpThreads = s.Threads,
+            DecodeThreads = decodeThreads,
+            IntraOpThreads = intraOpThreads,
         };
         using var transformer = ml.Transforms.MoCoFeatures(options).Fit(Rows(ml, s.Files.Take(1)));
         return Time(ml, transformer, s.Files, s.BatchSize);
     }
 
     /// <summary>ML.NET's own pipeline on the same encoder: LoadImages → ResizeImages → ExtractPixels → ApplyOnnxModel (one row per ORT call).</summary>
-    public static double ApplyOnnxModel(MLContext ml, Setup s)
+    public static Rate ApplyOnnxModel(MLContext ml, Setup s)
     {
         var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
             .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
@@ -75,8 +90,18 @@ internal static class Paths
         }
     }
 
+    /// <summary>ApplyOnnxModel's pipeline without the model: LoadImages → ResizeImages → ExtractPixels, read on one cursor.</summary>
+    public static Rate MLNetImagesOnly(MLContext ml, Setup s)
+    {
+        var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
+            .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
+                ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
+            .Append(ml.Transforms.ExtractPixels("image", "Image", interleavePixelColors: false, offsetImage: Setup.Offset, scaleImage: Setup.Scale));
+        return Time(ml, pipeline.Fit(Rows(ml, s.Files.Take(1))), s.Files, s.BatchSize, "image");
+    }
+
     /// <summary>ML.NET's pretrained ResNet-18 (its own model, fixed batch 1, ORT's default threads): a reference point.</summary>
-    public static double DnnFeaturizeImage(MLContext ml, Setup s)
+    public static Rate DnnFeaturizeImage(MLContext ml, Setup s)
     {
         var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
             .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
@@ -95,35 +120,35 @@ internal static class Paths
     }
 
     /// <summary>ONNX Runtime alone through MoCo.Onnx: <see cref="OnnxSession.RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/> on a pre-made float batch.</summary>
-    public static double OrtAlone(Setup s)
+    public static Rate OrtAlone(Setup s, int batch)
     {
         using var session = OnnxSession.Open(s.ModelPath, new MoCo.Onnx.OnnxSessionOptions { IntraOpThreads = s.Threads, InterOpThreads = 1 });
         var dim = (int)session.Outputs[0].Shape[^1];
         var rng = new Random(0);
-        var input = new float[s.BatchSize * 3 * Setup.Size * Setup.Size];
+        var input = new float[batch * 3 * Setup.Size * Setup.Size];
         for (var i = 0; i < input.Length; i++)
         {
             input[i] = (float)((rng.NextDouble() * 4) - 2);
         }
 
-        long[] shape = [s.BatchSize, 3, Setup.Size, Setup.Size];
-        var output = new float[s.BatchSize * dim];
+        long[] shape = [batch, 3, Setup.Size, Setup.Size];
+        var output = new float[batch * dim];
         session.RunInto(input, shape, output);
-        var batches = (s.Files.Length + s.BatchSize - 1) / s.BatchSize;
-        var watch = Stopwatch.StartNew();
+        var batches = (s.Files.Length + batch - 1) / batch;
+        var clock = Clock.Start();
         for (var b = 0; b < batches; b++)
         {
             session.RunInto(input, shape, output);
         }
 
-        return batches * s.BatchSize / watch.Elapsed.TotalSeconds;
+        return clock.Stop(batches * batch);
     }
 
     /// <summary>
     /// The decode and preprocessing MoCoFeatures does before ORT (decode as PIL, Resize(256), CenterCrop(224) to HWC
     /// bytes) on <see cref="Setup.Threads"/> threads, no ORT: where the time goes.
     /// </summary>
-    public static double DecodeOnly(Setup s)
+    public static Rate DecodeOnly(Setup s)
     {
         var transform = new EvalTransform(256, Setup.Size);
         var decode = new ImageDecodeOptions(Channels: 3);
@@ -136,22 +161,22 @@ internal static class Paths
         }
 
         One(0);
-        var watch = Stopwatch.StartNew();
+        var clock = Clock.Start();
         Parallel.For(0, s.Files.Length, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, One);
-        return s.Files.Length / watch.Elapsed.TotalSeconds;
+        return clock.Stop(s.Files.Length);
     }
 
     private static IDataView Rows(MLContext ml, IEnumerable<string> files) =>
         ml.Data.LoadFromEnumerable(files.Select(f => new ImageRow { Path = f }).ToArray());
 
     /// <summary>Warms up on one batch, then reads every row's features through a plain cursor and times that.</summary>
-    private static double Time(MLContext ml, ITransformer transformer, string[] files, int warmup, string column = "Features")
+    private static Rate Time(MLContext ml, ITransformer transformer, string[] files, int warmup, string column = "Features")
     {
         Drain(transformer.Transform(Rows(ml, files.Take(warmup))), column);
         var data = transformer.Transform(Rows(ml, files));
-        var watch = Stopwatch.StartNew();
+        var clock = Clock.Start();
         var n = Drain(data, column);
-        var rate = n / watch.Elapsed.TotalSeconds;
+        var rate = clock.Stop(n);
         if (n != files.Length)
         {
             throw new InvalidOperationException($"read {n} rows of {files.Length}");
