@@ -10,7 +10,7 @@ using static MoCo.Torch.torch;
 //   (ML.NET's own ResNet-18, a reference point), ONNX Runtime alone on a pre-made float batch, and (to see where the
 //   time goes) MoCoFeatures' decode and preprocessing alone.
 // Usage: export MODEL.onnx                                   (ResNet-18, ImageNet stem, 224, random init, seed 0)
-//        run MODEL.onnx JPEG_DIR [threads 2] [batch 32] [rounds 3] [dnn-images 64] [paths ort,decode,moco,onnx,dnn,ort1,mlimg]
+//        run MODEL.onnx JPEG_DIR [threads 2] [batch 32] [rounds 3] [dnn-images 64] [paths ort,ort1,decode,step,core,moco,onnx,mlimg,dnn]
 var inv = CultureInfo.InvariantCulture;
 if (args.Length == 2 && args[0] == "export")
 {
@@ -32,7 +32,7 @@ int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], inv) : fall
 var files = Directory.GetFiles(args[2], "*.jpg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
 var setup = new Setup(Path.GetFullPath(args[1]), Path.GetFullPath(args[2]), files!, Threads: Arg(3, 2), BatchSize: Arg(4, 32), DnnImages: Arg(6, 64));
 var rounds = Arg(5, 3);
-var selected = (args.Length > 7 ? args[7] : "ort,decode,moco,onnx,dnn,ort1,mlimg").Split(',');
+var selected = (args.Length > 7 ? args[7] : "ort,ort1,decode,step,core,moco,onnx,mlimg,dnn").Split(',');
 var ml = new MLContext(seed: 0);
 var paths = new (string key, string name, Func<Rate> run)[]
 {
@@ -74,7 +74,8 @@ if (rates.TryGetValue("moco", out var moco))
 {
     foreach (var other in new[] { "onnx", "ort", "dnn" }.Where(rates.ContainsKey))
     {
-        Console.WriteLine(FormattableString.Invariant($"moco / {other}: {Median(moco) / Median(rates[other]):F2} (median over median)"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"moco / {other}: {Median(moco) / Median(rates[other]):F2} images/s (median over median); {Median(cpu[other]) / Median(cpu["moco"]):F2} by CPU time per image"));
     }
 }
 
