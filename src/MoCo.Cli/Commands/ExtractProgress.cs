@@ -47,10 +47,14 @@ internal static class ExtractProgress
     /// <summary>Images/s and ETA over this run's items (those found done in the store do not count).</summary>
     private sealed class Pace
     {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Stopwatch _clock = new(); // started by the job's first report, after the model is loaded
         private ExtractionProgress _last;
 
-        public void Update(ExtractionProgress p) => _last = p;
+        public void Update(ExtractionProgress p)
+        {
+            _clock.Start();
+            _last = p;
+        }
 
         public string Describe()
         {
