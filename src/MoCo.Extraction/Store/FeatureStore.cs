@@ -45,7 +45,16 @@ internal sealed class FeatureStore : IDisposable
         }
 
         Directory.CreateDirectory(folder);
-        var manifest = Manifest.Open(folder);
+        Manifest manifest;
+        try
+        {
+            manifest = Manifest.Open(folder);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new InvalidDataException($"store {folder}: {Manifest.FileName} cannot be opened as a manifest: {e.Message}", e);
+        }
+
         try
         {
             var stored = manifest.ReadSettings();

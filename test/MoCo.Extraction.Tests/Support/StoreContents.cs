@@ -9,9 +9,10 @@ namespace MoCo.Extraction.Tests.Support;
 internal sealed record StoredImage(int Item, string Path, int Label, string Status, string? Error, float[]? Features);
 
 /// <summary>
-/// Reads a store back without the store's own code: the manifest with plain SQL, Parquet files through Parquet.Net's
-/// class serializer (not the column writer the store uses; no Python Parquet reader is packaged for Debian 12), and
-/// .npy files through NumPy in a Python process.
+/// Reads a store back without the store's own code: the manifest with plain SQL; Parquet files with read_parquet.py
+/// (a small Python reader written for these tests from the format's specification, since Debian 12 packages no
+/// Python Parquet library), checked against Parquet.Net's class deserializer (another API than the column writer the
+/// store uses); .npy files with NumPy.
 /// </summary>
 internal static class StoreContents
 {
@@ -22,6 +23,7 @@ internal static class StoreContents
         var format = Scalar(db, "SELECT value FROM settings WHERE key = 'format'");
         var shards = new Dictionary<string, float[][]>();
         var shardPaths = new Dictionary<string, string[]>();
+        var shardLabels = new Dictionary<string, int[]?>();
         using (var command = db.CreateCommand())
         {
             command.CommandText = "SELECT name, rows FROM shards";
@@ -32,9 +34,13 @@ internal static class StoreContents
                 var file = System.IO.Path.Combine(store, name);
                 if (format == "parquet")
                 {
-                    var (paths, features) = ReadParquet(file);
+                    var (paths, labels, features) = ReadParquetInPython(file);
+                    var (netPaths, netFeatures) = ReadParquet(file);
+                    Assert.That(netPaths, Is.EqualTo(paths), $"{name}: paths, Python reader vs Parquet.Net");
+                    Assert.That(netFeatures, Is.EqualTo(features), $"{name}: features, Python reader vs Parquet.Net");
                     shards[name] = features;
                     shardPaths[name] = paths;
+                    shardLabels[name] = labels;
                 }
                 else
                 {
@@ -63,6 +69,8 @@ internal static class StoreContents
                     if (shardPaths.TryGetValue(shard, out var paths))
                     {
                         Assert.That(paths[row], Is.EqualTo(path), $"{shard} row {row}: path in the file vs the manifest");
+                        var label = reader.IsDBNull(2) ? -1 : reader.GetInt32(2);
+                        Assert.That(shardLabels[shard]?[row] ?? -1, Is.EqualTo(label), $"{shard} row {row}: label in the file vs the manifest");
                     }
                 }
 
@@ -96,6 +104,47 @@ internal static class StoreContents
         using var stream = File.OpenRead(file);
         var rows = ParquetSerializer.DeserializeAsync<ParquetRow>(stream).GetAwaiter().GetResult().Data;
         return (rows.Select(r => r.path).ToArray(), rows.Select(r => r.features).ToArray());
+    }
+
+    private sealed class ParquetSummary
+    {
+        public int rows { get; set; }
+
+        public int? dim { get; set; }
+
+        public string[] paths { get; set; } = [];
+
+        public int[]? labels { get; set; }
+    }
+
+    /// <summary>Support/read_parquet.py reads the file and writes paths, labels and raw float32 features.</summary>
+    private static (string[] Paths, int[]? Labels, float[][] Features) ReadParquetInPython(string file)
+    {
+        var output = file + ".py";
+        Python(Path.Combine(AppContext.BaseDirectory, "Support", "read_parquet.py"), file, output);
+        var summary = System.Text.Json.JsonSerializer.Deserialize<ParquetSummary>(File.ReadAllText(output + ".json"))!;
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output + ".f32")).ToArray();
+        File.Delete(output + ".json");
+        File.Delete(output + ".f32");
+        var d = summary.dim ?? 0;
+        Assert.That(values, Has.Length.EqualTo(summary.rows * d));
+        Assert.That(summary.paths, Has.Length.EqualTo(summary.rows));
+        return (summary.paths, summary.labels, Enumerable.Range(0, summary.rows).Select(i => values.AsSpan(i * d, d).ToArray()).ToArray());
+    }
+
+    private static void Python(params string[] args)
+    {
+        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.EqualTo(0), $"python3 {string.Join(' ', args)}: {stdout.Result}{errors}");
     }
 
     /// <summary>NumPy loads the file and writes it back as raw little-endian float32 with its shape.</summary>
