@@ -12,6 +12,7 @@ internal static class MocoApp
         var root = new RootCommand("moco: MoCo self-supervised image pretraining for .NET");
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
         return root;
