@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MoCo.Imaging.Encoding;
+using MoCo.Imaging.Encoders;
 using MoCo.Onnx;
 using MoCo.Onnx.Writer;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MoCo.Imaging;
 using MoCo.Imaging.Datasets;
-using MoCo.Imaging.Encoding;
+using MoCo.Imaging.Encoders;
 using MoCo.MLNet.Probing;
 
 namespace MoCo.Cli.Commands;

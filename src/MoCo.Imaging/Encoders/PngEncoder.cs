@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MoCo.Imaging.Encoding;
+namespace MoCo.Imaging.Encoders;
 
 /// <summary>
 /// Writes 8-bit gray or RGB pixels as a PNG file in memory (PNG spec, W3C 2003): signature, IHDR, one IDAT of the
