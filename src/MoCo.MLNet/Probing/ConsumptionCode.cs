@@ -22,6 +22,8 @@ internal static class ConsumptionCode
             //     Console.WriteLine(output.PredictedLabel);
             //
             // For many images, MoCo.MLNet.MoCoModel.RestoreBatching(loaded, schema) puts the batched featuriser back.
+            using System;
+            using System.IO;
             using Microsoft.ML;
             using Microsoft.ML.Data;
 
