@@ -57,7 +57,7 @@ for name in moco random-init pixels; do
 done
 
 stamp "4. extracting features of the test images"
-if moco extract --help > /dev/null 2>&1; then
+if moco --help 2>/dev/null | grep -qE "^ +extract "; then
   moco extract --model "$out/encoder.onnx" --data fashion-mnist:test --out "$out/features" --format parquet --quiet
   extracted="$out/features (Parquet + manifest.db)"
 else
