@@ -13,6 +13,7 @@ internal static class MocoApp
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ExtractCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
         return root;

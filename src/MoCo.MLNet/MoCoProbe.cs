@@ -36,17 +36,31 @@ public static class MoCoProbe
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(features);
         var column = features.OutputColumnName;
-        var normalised = column + ".Standardized";
-        var pipeline = ml.Transforms.MoCoFeatures(features)
+        return ml.Transforms.MoCoFeatures(features)
             .AppendCacheCheckpoint(ml)
-            .Append(ml.Transforms.NormalizeMeanVariance(normalised, column))
-            .Append(ml.Transforms.Conversion.MapValueToKey("Label.Key", labelColumnName));
+            .Append(Head(ml, column, labelColumnName, trainer, l2Regularization))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+    }
+
+    /// <summary>
+    /// The classifier on a features column: <c>NormalizeMeanVariance → MapValueToKey(label → Label.Key) → trainer</c>,
+    /// whose <c>PredictedLabel</c> is still a key (classes in <paramref name="keyData"/>'s order when given).
+    /// </summary>
+    internal static IEstimator<ITransformer> Head(MLContext ml, string featuresColumn, string labelColumnName, MoCoProbeTrainer trainer,
+        float l2Regularization, IDataView? keyData = null)
+    {
+        var normalised = featuresColumn + ".Standardized";
+        var pipeline = ml.Transforms.NormalizeMeanVariance(normalised, featuresColumn)
+            .Append(ml.Transforms.Conversion.MapValueToKey(LabelKey, labelColumnName, keyData: keyData));
         IEstimator<ITransformer> classifier = trainer switch
         {
-            MoCoProbeTrainer.Lbfgs => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label.Key", normalised, l2Regularization: l2Regularization),
-            MoCoProbeTrainer.Sdca => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label.Key", normalised, l2Regularization: l2Regularization),
+            MoCoProbeTrainer.Lbfgs => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(LabelKey, normalised, l2Regularization: l2Regularization),
+            MoCoProbeTrainer.Sdca => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(LabelKey, normalised, l2Regularization: l2Regularization),
             _ => throw new ArgumentOutOfRangeException(nameof(trainer), trainer, null),
         };
-        return pipeline.Append(classifier).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        return pipeline.Append(classifier);
     }
+
+    /// <summary>The key column of the label.</summary>
+    internal const string LabelKey = "Label.Key";
 }

@@ -1,8 +1,9 @@
-// Usage: MoCo.MLNet.LoadCheck MODEL.zip PATHS.txt OUT.bin [--column Features] [--batched] [--label]
+// Usage: MoCo.MLNet.LoadCheck MODEL.zip PATHS.txt OUT.bin [--column Features] [--batched] [--label] [--bytes]
 // Loads MODEL.zip with mlContext.Model.Load (no MoCo.MLNet type is touched first unless --batched), runs each image
 // path of PATHS.txt (one per line, input column "ImagePath") through a PredictionEngine (or, with --batched, through
 // MoCoModel.RestoreBatching and Transform), and writes the features column as float32 values to OUT.bin. With --label
-// it also writes the predicted labels, one per line, to OUT.bin.labels.
+// it also writes the predicted labels, one per line, to OUT.bin.labels. With --bytes the input row is a probe model's
+// (moco probe): the file's bytes in column "ImageSource" and an empty "Label", predicted per row.
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -12,6 +13,7 @@ var output = args[2];
 var column = args.SkipWhile(a => a != "--column").Skip(1).FirstOrDefault() ?? "Features";
 var batched = args.Contains("--batched");
 var withLabel = args.Contains("--label");
+var bytes = args.Contains("--bytes");
 
 var ml = new MLContext(seed: 1);
 var loaded = ml.Model.Load(model, out var inputSchema);
@@ -42,6 +44,16 @@ if (batched)
             labelGetter(ref label);
             labels.Add(label.ToString());
         }
+    }
+}
+else if (bytes)
+{
+    var engine = ml.Model.CreatePredictionEngine<BytesRow, BytesOutRow>(loaded);
+    foreach (var path in paths)
+    {
+        var result = engine.Predict(new BytesRow { ImageSource = File.ReadAllBytes(path) });
+        features.AddRange(result.Features);
+        labels.Add(result.PredictedLabel);
     }
 }
 else
@@ -89,5 +101,19 @@ internal sealed class OutRow
 
 internal sealed class LabelRow
 {
+    public string PredictedLabel { get; set; } = "";
+}
+
+internal sealed class BytesRow
+{
+    public byte[] ImageSource { get; set; } = [];
+
+    public string Label { get; set; } = "";
+}
+
+internal sealed class BytesOutRow
+{
+    public float[] Features { get; set; } = [];
+
     public string PredictedLabel { get; set; } = "";
 }

@@ -16,7 +16,7 @@ internal static class LoadCheckProcess
     }
 
     /// <summary>Features (and labels with <paramref name="labels"/>) that a new process computes from the zip.</summary>
-    public static (float[][] Features, string[] Labels) Run(string zip, IReadOnlyList<string> paths, int dimension, string workDir, bool batched = false, bool labels = false, string column = "Features")
+    public static (float[][] Features, string[] Labels) Run(string zip, IReadOnlyList<string> paths, int dimension, string workDir, bool batched = false, bool labels = false, string column = "Features", bool bytes = false)
     {
         var list = Path.Combine(workDir, $"paths-{Guid.NewGuid():N}.txt");
         var output = Path.ChangeExtension(list, ".bin");
@@ -37,6 +37,11 @@ internal static class LoadCheckProcess
         if (labels)
         {
             info.ArgumentList.Add("--label");
+        }
+
+        if (bytes)
+        {
+            info.ArgumentList.Add("--bytes");
         }
 
         using var process = System.Diagnostics.Process.Start(info)!;

@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using MoCo.MLNet;
+using MoCo.MLNet.Probing;
+
+namespace MoCo.Cli.Commands;
+
+/// <summary>
+/// `moco probe`: Model Builder-style image classification on frozen encoder features — ML.NET's SDCA and L-BFGS
+/// maximum entropy trainers and MoCo's kNN classifier, a table of figures (or one JSON line), and with --out the model
+/// zip (image in, label out), its consumption file and a confusion-matrix picture. Needs ML.NET and ONNX Runtime only.
+/// </summary>
+internal static class ProbeCommand
+{
+    /// <summary><c>--model pixels</c>: the raw-pixel baseline instead of an encoder.</summary>
+    internal const string Pixels = "pixels";
+
+    private sealed class Options
+    {
+        internal readonly Option<string> Model = new("--model") { Description = "encoder (.onnx from moco export), or 'pixels' for the raw-pixel baseline", Required = true };
+        internal readonly Option<string> Train = new("--train") { Description = "labelled training images: a folder with class subfolders, a .txt/.csv list, idx:DIR[:train|test] or fashion-mnist[:train|test]", Required = true };
+        internal readonly Option<string?> Test = new("--test") { Description = "labelled test images (same forms; IDX sources default to their test split)" };
+        internal readonly Option<double?> Split = new("--split") { Description = "without --test: the fraction of the training images held out for testing (default 0.2)" };
+        internal readonly Option<string> Trainer = new("--trainer") { Description = "auto (SDCA and L-BFGS, the better on held-out training images), sdca, lbfgs, or knn (kNN only)", DefaultValueFactory = _ => "auto" };
+        internal readonly Option<string?> Out = new("--out") { Description = "folder for model.zip, its consumption code and confusion-matrix.svg" };
+        internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line (linear_top1, knn_top1, …) on stdout; progress and the table go to stderr" };
+        internal readonly Option<int?> Limit = new("--limit") { Description = "use a random N of the training images (seeded)" };
+        internal readonly Option<int?> TestLimit = new("--test-limit") { Description = "use a random N of the test images (seeded)" };
+        internal readonly Option<string?> Preprocessing = new("--preprocessing") { Description = "for models without moco.* metadata (and 'pixels' on files): 'imagenet' or RESIZE:CROP:CHANNELS:MEAN,..:STD,.." };
+        internal readonly Option<int> K = new("--k") { Description = "kNN neighbours", DefaultValueFactory = _ => KnnClassifier.DefaultK };
+        internal readonly Option<float> Temperature = new("--temperature") { Description = "kNN vote temperature", DefaultValueFactory = _ => KnnClassifier.DefaultTemperature };
+        internal readonly Option<int> BatchSize = new("--batch") { Description = "images per ONNX Runtime call", DefaultValueFactory = _ => 64 };
+        internal readonly Option<int> Seed = new("--seed") { Description = "seed of the splits and samples", DefaultValueFactory = _ => 0 };
+
+        internal IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, Limit, TestLimit, Preprocessing, K, Temperature, BatchSize, Seed];
+    }
+
+    internal static Command Create()
+    {
+        var o = new Options();
+        var command = new Command("probe", "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.");
+        foreach (Option option in o.All) command.Options.Add(option);
+        command.SetAction(r => Run(r, o));
+        return command;
+    }
+
+    private static int Run(ParseResult r, Options o)
+    {
+        var json = r.GetValue(o.Json);
+        var log = json ? Console.Error : Console.Out;
+        var seed = r.GetValue(o.Seed);
+        var trainer = r.GetValue(o.Trainer) switch
+        {
+            "auto" => ProbeTrainerChoice.Auto,
+            "sdca" => ProbeTrainerChoice.Sdca,
+            "lbfgs" => ProbeTrainerChoice.Lbfgs,
+            "knn" => ProbeTrainerChoice.Knn,
+            var t => throw new ArgumentException($"--trainer '{t}' is not auto, sdca, lbfgs or knn"),
+        };
+        var modelArgument = r.GetValue(o.Model)!;
+        var preprocessing = ParsePreprocessing(r.GetValue(o.Preprocessing));
+        string? testSpec = r.GetValue(o.Test);
+        var splitFraction = r.GetValue(o.Split);
+        if (testSpec is not null && splitFraction is not null)
+        {
+            throw new ArgumentException("give --test or --split, not both");
+        }
+
+        var train = ProbeSource.Open(r.GetValue(o.Train)!, defaultTrain: true);
+        ProbeSource test;
+        if (testSpec is null)
+        {
+            (train, test) = train.Split(splitFraction ?? 0.2, seed);
+        }
+        else
+        {
+            test = ProbeSource.Open(testSpec, defaultTrain: false);
+        }
+
+        if (r.GetValue(o.Limit) is { } limit) train = train.Sample(Positive(limit, "--limit"), seed);
+        if (r.GetValue(o.TestLimit) is { } testLimit) test = test.Sample(Positive(testLimit, "--test-limit"), seed + 1);
+
+        var features = new MoCoFeaturesOptions { BatchSize = r.GetValue(o.BatchSize), Preprocessing = preprocessing };
+        string encoder;
+        if (modelArgument == Pixels)
+        {
+            features.ModelBytes = PixelEncoder.Create(preprocessing ?? PixelPreprocessing(train));
+            encoder = "raw pixels";
+        }
+        else
+        {
+            CheckModel(modelArgument, preprocessing);
+            features.ModelPath = modelArgument;
+            encoder = Path.GetFileName(modelArgument);
+        }
+
+        var settings = new ProbeSettings
+        {
+            Features = features, Trainer = trainer, K = Positive(r.GetValue(o.K), "--k"), Temperature = r.GetValue(o.Temperature), Seed = seed,
+        };
+        log.WriteLine($"probing {encoder}: {train.Count} training images from {train.Spec}, {test.Count} test images from {test.Spec}");
+        var ml = new MLContext(seed);
+        var trainView = ml.Data.LoadFromEnumerable(train.Rows());
+        var testView = ml.Data.LoadFromEnumerable(test.Rows());
+        using var result = new Prober(settings, log).Run(trainView, testView, train.Classes);
+        // With --json the table still goes to people, on stderr; stdout holds the one JSON line.
+        log.WriteLine();
+        log.Write(ProbeReport.Table(result, encoder));
+        if (json) Console.WriteLine(ProbeReport.Json(result, encoder));
+
+        if (r.GetValue(o.Out) is { } outDir)
+        {
+            var written = ProbeOutputs.Write(result, outDir, encoder).ToList();
+            var predictions = Path.Combine(outDir, "predictions.csv");
+            WritePredictions(predictions, test, result);
+            written.Add(predictions);
+            if (result.Model is null) log.WriteLine("--trainer knn: no model zip (kNN is not an ML.NET pipeline)");
+            log.WriteLine($"wrote {string.Join(", ", written)}");
+        }
+
+        return 0;
+    }
+
+    private static int Positive(int value, string name) => value > 0 ? value : throw new ArgumentException($"{name} must be positive, got {value}");
+
+    /// <summary>A model must carry moco.* preprocessing metadata unless --preprocessing gives it.</summary>
+    private static void CheckModel(string path, MoCoPreprocessing? preprocessing)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--model: {path} does not exist (give an .onnx from moco export, or 'pixels')", path);
+        if (preprocessing is not null) return;
+        using var session = MoCo.Onnx.OnnxSession.Open(path);
+        if (MoCoPreprocessing.FromMetadata(session.Metadata.Custom, path) is null)
+        {
+            throw new ArgumentException($"{path} carries no moco.* preprocessing metadata; give --preprocessing imagenet or RESIZE:CROP:CHANNELS:MEAN,..:STD,..");
+        }
+    }
+
+    /// <summary>Pixels of IDX images at their own size with Fashion-MNIST's (or 0.5/0.5) normalisation; files need --preprocessing.</summary>
+    private static MoCoPreprocessing PixelPreprocessing(ProbeSource train)
+    {
+        if (train.NativeShape is not { } shape)
+        {
+            throw new ArgumentException("--model pixels on image files needs --preprocessing (e.g. 36:32:3:0.5,0.5,0.5:0.5,0.5,0.5)");
+        }
+
+        var (mean, std) = DataSource.Normalisation(train.Spec, shape.Channels);
+        return new MoCoPreprocessing(shape.Size, shape.Size, shape.Channels, mean.Select(v => (float)v).ToArray(), std.Select(v => (float)v).ToArray());
+    }
+
+    internal static MoCoPreprocessing? ParsePreprocessing(string? text)
+    {
+        if (text is null) return null;
+        if (text == "imagenet") return MoCoPreprocessing.ImageNet;
+        var parts = text.Split(':');
+        try
+        {
+            if (parts.Length != 5) throw new FormatException("expected five ':'-separated parts");
+            static float[] Floats(string s) => s.Split(',').Select(v => float.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            var p = new MoCoPreprocessing(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
+                int.Parse(parts[2], CultureInfo.InvariantCulture), Floats(parts[3]), Floats(parts[4]));
+            p.Validate();
+            return p;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new ArgumentException($"--preprocessing '{text}': {e.Message}; use 'imagenet' or RESIZE:CROP:CHANNELS:MEAN,..:STD,..", e);
+        }
+    }
+
+    private static void WritePredictions(string path, ProbeSource test, ProbeResult result)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine(result.LinearPredictions is null ? "image,label,knn" : "image,label,predicted,knn");
+        var i = 0;
+        foreach (var source in test.Describe())
+        {
+            var label = result.Classes[result.TestLabels[i]];
+            var knn = result.Classes[result.KnnPredictions[i]];
+            var cells = result.LinearPredictions is { } linear ? new[] { source, label, result.Classes[linear[i]], knn } : [source, label, knn];
+            w.WriteLine(string.Join(",", cells.Select(Csv)));
+            i++;
+        }
+    }
+
+    private static string Csv(string value) => value.Contains(',') || value.Contains('"') ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+}
