@@ -44,7 +44,7 @@ var paths = new (string key, string name, Func<Rate> run)[]
     ("moco", "MoCoFeatures end to end (path column)", () => Paths.MoCoFeatures(ml, setup, setup.Threads, setup.Threads)),
     ("onnx", "LoadImages → ResizeImages → ExtractPixels → ApplyOnnxModel", () => Paths.ApplyOnnxModel(ml, setup)),
     ("mlimg", "LoadImages → ResizeImages → ExtractPixels only (no model)", () => Paths.MLNetImagesOnly(ml, setup)),
-    ("dnn", $"DnnFeaturizeImage ResNet18 (own model; {setup.DnnImages} images)", () => Paths.DnnFeaturizeImage(ml, setup)),
+    ("dnn", $"DnnFeaturizeImage ResNet18 (own model; {Math.Min(setup.DnnImages, files.Length)} images)", () => Paths.DnnFeaturizeImage(ml, setup)),
 }.Where(p => selected.Contains(p.key)).Concat(selected.Where(k => k.StartsWith("moco:", StringComparison.Ordinal)).Select(Variant)).ToArray();
 
 Console.WriteLine($"{files.Length} JPEGs in {setup.ImageFolder}; model {setup.ModelPath}; threads {setup.Threads} " +
