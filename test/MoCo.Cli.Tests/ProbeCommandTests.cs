@@ -73,6 +73,21 @@ public class ProbeCommandTests
         Assert.That(File.ReadAllLines(Path.Combine(dir, "out", "predictions.csv")), Has.Length.EqualTo(301));
     }
 
+    // Without --test, --limit samples the source and --split holds out part of that sample; kNN only: no model zip.
+    [Test]
+    public void Limit_samples_before_the_split_and_knn_alone_writes_no_model()
+    {
+        var run = Moco("probe", "--model", "pixels", "--train", "fashion-mnist:test", "--limit", "200", "--split", "0.25", "--trainer", "knn", "--k", "20",
+            "--json", "--out", Path.Combine(dir, "out"));
+        Assert.That(run.Code, Is.EqualTo(0), run.Error);
+        var json = JsonDocument.Parse(run.Out.Trim()).RootElement;
+        Assert.That((json.GetProperty("train_count").GetInt32(), json.GetProperty("test_count").GetInt32()), Is.EqualTo((150, 50)));
+        Assert.That(json.GetProperty("linear_top1").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(json.GetProperty("knn_top1").GetDouble(), Is.InRange(0.4, 1.0));
+        Assert.That(File.Exists(Path.Combine(dir, "out", "model.zip")), Is.False);
+        Assert.That(File.Exists(Path.Combine(dir, "out", "confusion-matrix.svg")), Is.True);
+    }
+
     [Test]
     public void Unknown_source_gives_one_line_and_a_nonzero_exit()
     {

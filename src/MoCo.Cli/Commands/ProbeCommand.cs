@@ -25,7 +25,7 @@ internal static class ProbeCommand
         internal readonly Option<string> Trainer = new("--trainer") { Description = "auto (SDCA and L-BFGS, the better on held-out training images), sdca, lbfgs, or knn (kNN only)", DefaultValueFactory = _ => "auto" };
         internal readonly Option<string?> Out = new("--out") { Description = "folder for model.zip, its consumption code and confusion-matrix.svg" };
         internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line (linear_top1, knn_top1, …) on stdout; progress and the table go to stderr" };
-        internal readonly Option<int?> Limit = new("--limit") { Description = "use a random N of the training images (seeded)" };
+        internal readonly Option<int?> Limit = new("--limit") { Description = "use a random N of the training images (seeded; with --split, N images before the split)" };
         internal readonly Option<int?> TestLimit = new("--test-limit") { Description = "use a random N of the test images (seeded)" };
         internal readonly Option<string?> Preprocessing = new("--preprocessing") { Description = "for models without moco.* metadata (and 'pixels' on files): 'imagenet' or RESIZE:CROP:CHANNELS:MEAN,..:STD,.." };
         internal readonly Option<int> K = new("--k") { Description = "kNN neighbours", DefaultValueFactory = _ => KnnClassifier.DefaultK };
@@ -68,17 +68,19 @@ internal static class ProbeCommand
         }
 
         var train = ProbeSource.Open(r.GetValue(o.Train)!, defaultTrain: true);
+        var limit = r.GetValue(o.Limit) is { } n ? Positive(n, "--limit") : int.MaxValue;
         ProbeSource test;
         if (testSpec is null)
         {
-            (train, test) = train.Split(splitFraction ?? 0.2, seed);
+            // --limit takes its sample before the split: N images in all, split into training and test images.
+            (train, test) = train.Sample(limit, seed).Split(splitFraction ?? 0.2, seed);
         }
         else
         {
             test = ProbeSource.Open(testSpec, defaultTrain: false);
+            train = train.Sample(limit, seed);
         }
 
-        if (r.GetValue(o.Limit) is { } limit) train = train.Sample(Positive(limit, "--limit"), seed);
         if (r.GetValue(o.TestLimit) is { } testLimit) test = test.Sample(Positive(testLimit, "--test-limit"), seed + 1);
 
         var features = new MoCoFeaturesOptions { BatchSize = r.GetValue(o.BatchSize), Preprocessing = preprocessing };
