@@ -114,7 +114,7 @@ public class ExtractionJobTests
             Assert.That(stored[name].Features, Is.Null);
         }
 
-        Assert.That(stored["notes.png"].Error, Does.Contain("not a JPEG or PNG"));
+        Assert.That(stored["notes.png"].Error, Does.Contain("unrecognised signature"));
         Assert.That(stored["huge.png"].Error, Does.Contain("40000").Or.Contain("pixels"));
         var readable = good.Append(Path.Combine(folder, "cmyk.jpg")).Append(Path.Combine(folder, "gray16.png")).ToArray();
         foreach (var (path, expected) in readable.Zip(_rgb.FeaturesOfFiles(readable)))
