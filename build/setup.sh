@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-command set-up: installs what is missing (Debian packages, ONNX Runtime), then builds the
-# native shims and the solution. A second run with nothing missing does no installs.
+# solution (NuGet brings TorchSharp's libtorch; nothing native is compiled). A second run with
+# nothing missing does no installs.
 # Usage: build/setup.sh [Debug|Release]   (as root on a fresh machine; Release by default)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +35,6 @@ for fetch in build/fetch-*.sh; do
   bash "$fetch"
 done
 
-# 3. The solution (MSBuild builds the native shims through CMake first).
+# 3. The solution.
 log "building the solution ($configuration)"
 dotnet build MoCo.MLNet.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly >&2

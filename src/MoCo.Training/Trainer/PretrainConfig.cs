@@ -1,7 +1,7 @@
 using MoCo.Training.Data;
 using MoCo.Training.Method;
 using MoCo.Training.Models;
-using MoCo.Torch.Optim;
+using MoCo.Training.Optim;
 
 namespace MoCo.Training.Trainer;
 
@@ -60,7 +60,7 @@ public sealed record PretrainConfig
     public int Threads { get; init; }
     /// <summary>Device: "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Channels-last activations on the CPU (faster convolutions, fused split BN). Default true.</summary>
+    /// <summary>Channels-last activations on the CPU (faster convolutions; split BN on a view). Default true.</summary>
     public bool ChannelsLast { get; init; } = true;
     /// <summary>Deterministic kernels. CPU: libtorch's deterministic algorithms (bit-exact resume). CUDA: cuDNN's deterministic
     /// convolutions without autotuning; false lets cuDNN autotune (faster, as the official code). Default true.</summary>
@@ -104,7 +104,7 @@ public sealed record PretrainConfig
     internal ResNetOptions EncoderOptions => new()
     {
         Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, BnSplits = BnSplits,
-        ChannelsLast = ChannelsLast && MoCo.Torch.Device.Parse(Device).Type == MoCo.Torch.DeviceType.CPU,
+        ChannelsLast = ChannelsLast && TensorExtensions.ParseDevice(Device).type == DeviceType.CPU,
     };
 
     internal MoCoOptions MoCoOptions => new()
