@@ -8,7 +8,7 @@ namespace MoCo.Training.Trainer;
 /// <summary>How far a device's training is from the CPU's (see <see cref="DeviceAgreement.Run"/>). Loss differences are
 /// relative, |a − b| / |b| (worst step); state differences are ‖Δa − Δb‖ / ‖Δa‖ per tensor (worst tensor), where Δ is the
 /// tensor's change from its initial value, so the shared starting point hides nothing. Each "floor" is the same
-/// difference between the CPU's two layouts (channels-last with split BN on a view, and NCHW): what float32 rounding
+/// difference between the CPU's two layouts (channels-last, and NCHW): what float32 rounding
 /// alone produces in this run, since training amplifies a rounding difference step by step.</summary>
 /// <param name="CpuLosses">Per-step losses on the CPU (channels-last).</param>
 /// <param name="DeviceLosses">Per-step losses on the device.</param>
@@ -44,7 +44,7 @@ public sealed record DeviceAgreementReport(
 
 /// <summary>
 /// Whether a device trains as the CPU does: the same MoCo run — the same initial weights (drawn on the CPU), batches,
-/// augmentations and key shuffles — is trained on the CPU (channels-last, split BN on a view: other kernels than the
+/// augmentations and key shuffles — is trained on the CPU (channels-last: other kernels than the
 /// device's), on the CPU in NCHW (the float32 floor), and on the device; on the device once more, stopped after a
 /// checkpoint and resumed.
 /// </summary>

@@ -60,7 +60,7 @@ public sealed record PretrainConfig
     public int Threads { get; init; }
     /// <summary>Device: "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Channels-last activations on the CPU (faster convolutions; split BN on a view). Default true.</summary>
+    /// <summary>Channels-last activations on the CPU (oneDNN's NHWC convolutions). Default true.</summary>
     public bool ChannelsLast { get; init; } = true;
     /// <summary>Deterministic kernels. CPU: libtorch's deterministic algorithms (bit-exact resume). CUDA: cuDNN's deterministic
     /// convolutions without autotuning; false lets cuDNN autotune (faster, as the official code). Default true.</summary>

@@ -47,13 +47,12 @@ public class SplitBatchNormTests
         Assert.That(y.allclose(whole, 1e-3, 1e-3), Is.False);
     }
 
-    // The channels-last path (statistics on an (N/S, S, C, H, W) view, no layout copy) against the regrouped-view path
-    // (libtorch's own batch_norm): outputs, running statistics and the gradients of input, γ and β agree to float
-    // rounding (1e-4 relative).
+    // Channels-last input (copied to NCHW and back around the regrouped batch_norm) against NCHW input: outputs,
+    // running statistics and the gradients of input, γ and β agree to float rounding (1e-4 relative).
     [TestCase(8, 16, 12, 4)]
     [TestCase(16, 32, 4, 2)]
     [TestCase(6, 5, 3, 1)]
-    public void Channels_last_split_on_a_view_equals_the_regrouped_path(int n, int c, int hw, int splits)
+    public void Channels_last_input_equals_the_nchw_path(int n, int c, int hw, int splits)
     {
         using var scope = NewDisposeScope();
         manual_seed(13);
@@ -72,7 +71,7 @@ public class SplitBatchNormTests
         var upstream = randn([n, c, hw, hw]);
         var yr = reference.forward(x);
         var yf = onView.forward(xl);
-        Assert.That(yf.IsChannelsLast(), Is.True, "the channels-last path kept the layout");
+        Assert.That(yf.IsChannelsLast(), Is.True, "the output is handed back channels-last");
         Assert.That(yf.allclose(yr, 1e-4, 1e-4), Is.True, "output");
         Assert.That(onView.running_mean.allclose(reference.running_mean, 1e-5, 1e-6), Is.True, "running mean");
         Assert.That(onView.running_var.allclose(reference.running_var, 1e-4, 1e-5), Is.True, "running var");
