@@ -72,7 +72,7 @@ public static class DeviceAgreement
         {
             var onCpu = baseConfig with { Device = "cpu", ChannelsLast = true };
             var onCpuNchw = baseConfig with { Device = "cpu", ChannelsLast = false };
-            var onDevice = baseConfig with { Device = device.ToString() };
+            var onDevice = baseConfig with { Device = device.ToString(), ChannelsLast = true };   // ignored off the CPU; on the CPU it is the reference run
             Dictionary<string, Tensor> Keep(Dictionary<string, Tensor> state)
             {
                 states.Add(state);

@@ -60,8 +60,10 @@ public sealed record PretrainConfig
     public int Threads { get; init; }
     /// <summary>Device: "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Channels-last activations on the CPU (oneDNN's NHWC convolutions). Default true.</summary>
-    public bool ChannelsLast { get; init; } = true;
+    /// <summary>Channels-last activations on the CPU (oneDNN's NHWC convolutions). Default false: with TorchSharp's
+    /// libtorch 2.10 the NCHW run of the Fashion-MNIST benchmark made 162 images/s against 89 channels-last (split BN
+    /// needs layout copies there; docs/benchmarks.md).</summary>
+    public bool ChannelsLast { get; init; }
     /// <summary>Deterministic kernels. CPU: libtorch's deterministic algorithms (bit-exact resume). CUDA: cuDNN's deterministic
     /// convolutions without autotuning; false lets cuDNN autotune (faster, as the official code). Default true.</summary>
     public bool Deterministic { get; init; } = true;

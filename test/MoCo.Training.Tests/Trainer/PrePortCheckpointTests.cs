@@ -13,7 +13,7 @@ namespace MoCo.Training.Tests.Trainer;
 /// </summary>
 public class PrePortCheckpointTests
 {
-    private static readonly PretrainConfig Config = PretrainRunTests.Tiny with { InputSize = 16, Mean = [0.3], Std = [0.3] };
+    private static readonly PretrainConfig Config = PretrainRunTests.Tiny with { InputSize = 16, Mean = [0.3], Std = [0.3], ChannelsLast = true };   // the old default
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pre-port", name);
 
     private string dir = "";
