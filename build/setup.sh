@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One-command set-up: installs what is missing (Debian packages), then builds the
-# native shims and the solution. A second run with nothing missing does no installs.
+# One-command set-up: installs what is missing (Debian packages), then builds the solution (NuGet brings
+# TorchSharp's libtorch and ONNX Runtime; nothing native is compiled). A second run with nothing missing does no installs.
 # Usage: build/setup.sh [Debug|Release]   (as root on a fresh machine; Release by default)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +28,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 2. The solution (MSBuild builds the native shims through CMake first; NuGet restores the rest, ONNX Runtime included).
+# 2. The solution (NuGet restores the rest: TorchSharp's libtorch, ONNX Runtime).
 log "building the solution ($configuration)"
 dotnet build MoCo.MLNet.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly >&2

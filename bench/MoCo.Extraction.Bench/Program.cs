@@ -5,7 +5,7 @@ using MoCo.Onnx;
 using MoCo.Training.Export;
 using MoCo.Training.Models;
 using SkiaSharp;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 // End-to-end `moco extract` throughput against pure inference of the same model at the same batch size and threads.
 // Pure inference: ONNX Runtime on the exported encoder, float NCHW batches already in memory (no decoding, no

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using MoCo.Onnx;
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Export;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 // Feature extraction throughput of an encoder, eval mode, same threads: ONNX Runtime through MoCo.Onnx's OnnxSession on the
-// exported file, and libtorch's eval forward through MoCo.Torch (NCHW and channels-last). PyTorch eager on the same
+// exported file, and libtorch 2.10's eval forward through TorchSharp (NCHW and channels-last). PyTorch eager on the same
 // architecture runs from eager.py. Usage: run.sh [threads]
 int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2;
 set_num_threads(threads);
@@ -26,7 +26,7 @@ foreach (var (name, options, size, batch, reps) in cases)
     byte[] model = OnnxExporter.ToBytes(net, new OnnxExportOptions { InputSize = size, Mean = Enumerable.Repeat(0.5, c).ToArray(), Std = Enumerable.Repeat(0.5, c).ToArray() });
     using var session = OnnxSession.Open(model, new OnnxSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 });
     using var x = randn([batch, c, size, size]).DetachFromDisposeScope();
-    float[] input = x.ToArray<float>();
+    float[] input = x.data<float>().ToArray();
     long[] shape = [batch, c, size, size];
     var output = new float[batch * (long)net.FeatureDim];
 
@@ -46,9 +46,9 @@ foreach (var (name, options, size, batch, reps) in cases)
     double ort = Rate(() => session.RunInto(input, shape, output));
     double torchNchw = Rate(() => { using var s = NewDisposeScope(); using var g = no_grad(); net.ForwardFeatures(x); });
     using var netCl = new ResNet(options with { ChannelsLast = true });
-    netCl.load_state_dict(net.state_dict());
+    netCl.load_state_dict(net.state_dict());   // TorchSharp's copy_ keeps netCl's channels-last weights
     netCl.eval();
     double torchCl = Rate(() => { using var s = NewDisposeScope(); using var g = no_grad(); netCl.ForwardFeatures(x); });
     Console.WriteLine(FormattableString.Invariant(
-        $"{name} batch {batch}: ORT (OnnxSession) {ort:F1}/s, libtorch eval via MoCo.Torch {torchNchw:F1}/s (channels-last {torchCl:F1}/s)"));
+        $"{name} batch {batch}: ORT (OnnxSession) {ort:F1}/s, libtorch eval via TorchSharp {torchNchw:F1}/s (channels-last {torchCl:F1}/s)"));
 }

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using MoCo.MLNet.Bench;
 using MoCo.Training.Export;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 // Issue 9's benchmark: the same exported encoder, the same JPEGs, the same threads, one run:
 //   MoCoFeatures end to end, ML.NET's LoadImages → ResizeImages → ExtractPixels → ApplyOnnxModel, DnnFeaturizeImage

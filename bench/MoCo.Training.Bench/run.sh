@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MoCo v2 pretraining on Fashion-MNIST: `moco pretrain` (C#, MoCo.Torch) vs the same work in PyTorch
+# MoCo v2 pretraining on Fashion-MNIST: `moco pretrain` (C#, TorchSharp) vs the same work in PyTorch
 # (moco_fmnist.py), same machine and threads. Narrow ResNet-18 (3x3 stem, width 16, 1 channel), batch 256, K 4096,
 # m 0.99, tau 0.1, symmetric loss, split BN over 8 sub-batches, lr 0.06, cosine.
 # Usage: bench/MoCo.Training.Bench/run.sh [limit] [epochs] [threads]   (after build/setup.sh)

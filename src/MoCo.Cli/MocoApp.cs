@@ -1,6 +1,6 @@
 using System.CommandLine;
 using MoCo.Cli.Commands;
-using MoCo.Torch;
+using TorchSharp;
 
 namespace MoCo.Cli;
 
@@ -28,7 +28,7 @@ internal static class MocoApp
             return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException
-                                      or InvalidOperationException or TorchException or DllNotFoundException or MoCo.Onnx.OnnxRuntimeException or MoCo.Onnx.OnnxRuntimeNotFoundException)
+                                      or InvalidOperationException or System.Runtime.InteropServices.ExternalException or DllNotFoundException or MoCo.Onnx.OnnxRuntimeException or MoCo.Onnx.OnnxRuntimeNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

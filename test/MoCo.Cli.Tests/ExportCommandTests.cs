@@ -1,9 +1,9 @@
 using MoCo.Onnx;
-using MoCo.Torch;
-using MoCo.Torch.Serialization;
+using TorchSharp;
+using MoCo.Training.Serialization;
 using MoCo.Training.Export;
 using MoCo.Training.Trainer;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Cli.Tests;
 
@@ -36,9 +36,9 @@ public class ExportCommandTests
         Tensor expected;
         using (no_grad()) expected = nn.functional.normalize(encoder.ForwardFeatures(x), dim: 1);
         using var session = OnnxSession.Open(onnx);
-        var actual = session.Run(x.ToArray<float>(), [7, 1, 28, 28]);
+        var actual = session.Run(x.data<float>().ToArray(), [7, 1, 28, 28]);
         Assert.That(actual.Shape, Is.EqualTo(new long[] { 7, 32 }));
-        float[] e = expected.ToArray<float>();
+        float[] e = expected.data<float>().ToArray();
         Assert.That(e.Zip(actual.Values, (a, b) => Math.Abs(a - b)).Max(), Is.LessThan(1e-4));
         Assert.That(session.Metadata.Custom["moco.input_size"], Is.EqualTo("28"));
         Assert.That(session.Metadata.Custom["moco.checkpoint_sha256"], Has.Length.EqualTo(64));

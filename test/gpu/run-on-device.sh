@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The GPU check and benchmarks, in one call on a machine with an NVIDIA GPU, CUDA, CMake, g++ and PyTorch (whose wheel
-# carries the CUDA libtorch the shim is built against). Needs .gpu/ from test/gpu/pack.sh (here: built on a machine
-# with .NET). Usage, from the repository root:
+# The GPU check and benchmarks, in one call on a machine with an NVIDIA GPU and PyTorch (the benchmarks' reference),
+# without .NET. Needs .gpu/ from test/gpu/pack.sh (`moco` published self-contained with TorchSharp-cuda-linux). Usage, from the repository root:
 #   test/gpu/run-on-device.sh [stage ...]   stages: env build smoke fmnist r50 r50det (default: all but r50det, in that order)
 # Environment: FM_EPOCHS (6), FM_DET_EPOCHS (2: ours with deterministic kernels, speed only), FM_TIMEOUT (240 s per
 # run), R50_EPOCHS (3), R50_TIMEOUT (200 s per side). At most 8 files land in $OUT (a device tool's limit).
@@ -14,11 +13,10 @@ OUT=${OUT:-/tmp/moco-gpu}
 mkdir -p "$OUT"
 stages=${*:-env build smoke fmnist r50}
 work=/tmp/moco-gpu-work
-shim=$work/shim/libmoco_torch.so
 moco=$work/moco/moco
 mkdir -p "$work"
 export PATH=$PATH:/usr/local/cuda/bin
-export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MOCO_TORCH_NATIVE=$shim PYTHONUNBUFFERED=1
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 PYTHONUNBUFFERED=1
 threads=$(nproc)
 has() { [[ " $stages " == *" $1 "* ]]; }
 log() { echo "== $*"; }
@@ -28,34 +26,17 @@ if has env; then
     nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv
     python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(),
 "cxx11abi", torch._C._GLIBCXX_USE_CXX11_ABI, torch.cuda.get_device_name(0)); print(torch.utils.cmake_prefix_path)'
-    cmake --version | head -1; g++ --version | head -1; nvcc --version | tail -2; nproc; free -g | head -2
+    nvcc --version 2>/dev/null | tail -2; nproc; free -g | head -2
   } > "$OUT/setup.log" 2>&1
   log "env: $(grep -m1 '^torch' "$OUT/setup.log") | $(sed -n 2p "$OUT/setup.log")"
 fi
 
 if has build; then
-  prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-  rm -rf "$work/shim"
+  # The payload is `moco` published self-contained with TorchSharp's CUDA packages (test/gpu/pack.sh): nothing to compile.
   start=$SECONDS
-  if cmake -S src/MoCo.Torch/native -B "$work/shim" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" > "$OUT/setup.log" 2>&1 \
-     && cmake --build "$work/shim" --parallel "$threads" >> "$OUT/setup.log" 2>&1; then
-    log "build: cmake OK in $((SECONDS - start)) s: $(readelf -d "$shim" | grep -c NEEDED) NEEDED, torch_cuda $(readelf -d "$shim" | grep -c torch_cuda)"
-  else
-    # Without CMake's help: the wheel's headers and libraries, its C++ ABI, every torch library kept (--no-as-needed).
-    tl=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')
-    abi=$(python3 -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')
-    mkdir -p "$work/shim"
-    for std in 17 20; do
-      if g++ -std=c++$std -O2 -fPIC -shared -fvisibility=hidden -D_GLIBCXX_USE_CXX11_ABI="$abi" -Isrc/MoCo.Torch/native/src \
-           -I"$tl/include" -I"$tl/include/torch/csrc/api/include" src/MoCo.Torch/native/src/*.cpp -o "$shim" \
-           -L"$tl/lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -ltorch_cuda -lc10 -lc10_cuda -Wl,-rpath,"$tl/lib" >> "$OUT/setup.log" 2>&1; then
-        log "build: cmake FAILED, g++ -std=c++$std OK in $((SECONDS - start)) s (see setup.log)"; break
-      fi
-    done
-    [ -f "$shim" ] || { log "build: FAILED (see setup.log)"; grep -m5 -E "error|Error" "$OUT/setup.log"; exit 1; }
-  fi
-  rm -rf "$work/moco" && mkdir -p "$work/moco" && tar -xJf .gpu/moco-linux-x64.tar.xz -C "$work/moco" || { log "unpack: FAILED"; exit 1; }
+  rm -rf "$work/moco" && mkdir -p "$work/moco" && tar -xJf .gpu/moco-linux-x64-cuda.tar.xz -C "$work/moco" || { log "unpack: FAILED"; exit 1; }
   mkdir -p /usr/share/datasets/fashion-mnist && tar -xJf .gpu/fashion-mnist.tar.xz -C /usr/share/datasets/fashion-mnist
+  log "build: unpacked in $((SECONDS - start)) s: $(ls "$work/moco" | grep -c '^libtorch') libtorch libraries, torch_cuda $(ls "$work/moco" | grep -c torch_cuda)"
 fi
 
 if has smoke; then

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MoCo.Onnx;
-using MoCo.Torch;
-using MoCo.Torch.Serialization;
+using TorchSharp;
+using MoCo.Training.Serialization;
 using MoCo.Training.Trainer;
 
 namespace MoCo.Cli.Commands;

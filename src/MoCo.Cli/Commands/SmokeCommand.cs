@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Data;
 using MoCo.Training.Trainer;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Cli.Commands;
 
@@ -21,18 +21,18 @@ internal static class SmokeCommand
         command.Options.Add(steps);
         command.Options.Add(threads);
         command.Options.Add(device);
-        command.SetAction(result => Run(result.GetValue(steps), result.GetValue(threads), Device.Parse(result.GetValue(device)!)));
+        command.SetAction(result => Run(result.GetValue(steps), result.GetValue(threads), MoCo.Training.Tensors.TensorExtensions.ParseDevice(result.GetValue(device)!)));
         return command;
     }
 
     private static int Run(int steps, int threads, Device device)
     {
         if (threads > 0) set_num_threads(threads);
-        Console.WriteLine($"libtorch {version}, {get_num_threads()} threads, {cuda.device_count()} CUDA device(s)");
-        if (device.Type == DeviceType.CUDA && cuda.device_count() <= Math.Max(device.Index, 0))
-            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees {cuda.device_count()} CUDA device(s) (it may be a CPU-only build)");
+        Console.WriteLine($"libtorch {__version__} (TorchSharp {typeof(torch).Assembly.GetName().Version}), {get_num_threads()} threads, {cuda.device_count()} CUDA device(s)");
+        if (device.type == DeviceType.CUDA && cuda.device_count() <= Math.Max(device.index, 0))
+            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees {cuda.device_count()} CUDA device(s) (TorchSharp-cpu is a CPU-only build: see docs/gpu.md)");
         bool learned = TrainTinyNet(steps, device);
-        bool agrees = device.Type == DeviceType.CPU || AgreesWithCpu(device);
+        bool agrees = device.type == DeviceType.CPU || AgreesWithCpu(device);
         bool ok = learned && agrees;
         Console.WriteLine(ok ? "smoke: OK" : learned ? "smoke: FAILED (the device disagrees with the CPU)" : "smoke: FAILED (the network did not learn)");
         return ok ? 0 : 1;
@@ -44,12 +44,12 @@ internal static class SmokeCommand
         // Task: is the bright square in the left or the right half of a noisy 12×12 image?
         const int Batch = 32;
         using var net = nn.Sequential(nn.Conv2d(1, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d(2, 2), nn.Flatten(), nn.Linear(32, 2));
+            nn.Conv2d(8, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d([2, 2]), nn.Flatten(), nn.Linear(32, 2));
         net.to(device);
-        using var sgd = optim.SGD(net.parameters(), lr: 0.05, momentum: 0.9);
+        using var sgd = optim.SGD(net.parameters(), 0.05, momentum: 0.9);
         var watch = Stopwatch.StartNew();
         double first = double.NaN, last = double.NaN;
-        Device on = Device.CPU;
+        Device on = CPU;
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
@@ -143,14 +143,14 @@ internal static class SmokeCommand
     {
         var y = randint(0, 2, [n]);
         var x = randn([n, 1, 12, 12]) * 0.5;
-        long[] labels = y.ToArray<long>();
-        var image = x.AsSpan<float>();
+        long[] labels = y.data<long>().ToArray();
+        float[] image = x.data<float>().ToArray();
         for (int i = 0; i < n; i++)
         {
             int left = labels[i] == 0 ? 1 : 7;
             for (int r = 4; r < 8; r++)
                 for (int c = left; c < left + 4; c++) image[i * 144 + r * 12 + c] += 2;
         }
-        return (x.to(device), y.to(device));
+        return (tensor(image, [n, 1, 12, 12]).to(device), y.to(device));
     }
 }

@@ -1,5 +1,5 @@
-using MoCo.Torch;
-using static MoCo.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Data;
 
@@ -123,12 +123,12 @@ public sealed record BatchedAugmentation
         using var scope = NewDisposeScope();
         Device device = images.device;
         var x = images.to(ScalarType.Float32).div_(255);
-        var grid = nn.functional.affine_grid(tensor(p.Theta, n, 2, 3).to(device), [n, c, Size, Size]);
-        x = nn.functional.grid_sample(x, grid, padding_mode: "border");
-        var b = tensor(p.Brightness, n, 1, 1, 1).to(device);
-        var k = tensor(p.Contrast, n, 1, 1, 1).to(device);
-        var sat = tensor(p.Saturation, n, 1, 1, 1).to(device);
-        var order = tensor(p.Order, n, 3).to(device);
+        var grid = nn.functional.affine_grid(tensor(p.Theta, [n, 2, 3]).to(device), [n, c, Size, Size], align_corners: false);
+        x = nn.functional.grid_sample(x, grid, padding_mode: GridSamplePaddingMode.Border, align_corners: false);
+        var b = tensor(p.Brightness, [n, 1, 1, 1]).to(device);
+        var k = tensor(p.Contrast, [n, 1, 1, 1]).to(device);
+        var sat = tensor(p.Saturation, [n, 1, 1, 1]).to(device);
+        var order = tensor(p.Order, [n, 3]).to(device);
         for (int slot = 0; slot < 3; slot++)
         {
             var which = order.select(1, slot).view(n, 1, 1, 1);
@@ -137,9 +137,9 @@ public sealed record BatchedAugmentation
             var xs = c == 1 ? x : (x * sat + (1 - sat) * Luminance(x)).clamp_(0, 1);
             x = where(which.eq(0), xb, where(which.eq(1), xc, xs));
         }
-        if (c == 3) x = where(tensor(p.Gray, n, 1, 1, 1).to(device), Luminance(x).expand(n, 3, Size, Size), x);
-        var mean = tensor(Mean.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(device);
-        var std = tensor(Std.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(device);
+        if (c == 3) x = where(tensor(p.Gray, [n, 1, 1, 1]).to(device), Luminance(x).expand(n, 3, Size, Size), x);
+        var mean = tensor(Mean.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
+        var std = tensor(Std.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
         return ((x - mean) / std).MoveToOuterDisposeScope();
     }
 
@@ -147,7 +147,7 @@ public sealed record BatchedAugmentation
     internal static Tensor Luminance(Tensor x)
     {
         if (x.size(1) == 1) return x.alias();
-        using var weights = tensor(new float[] { 0.299f, 0.587f, 0.114f }, 1, 3, 1, 1).to(x.device);
+        using var weights = tensor(new float[] { 0.299f, 0.587f, 0.114f }, [1, 3, 1, 1]).to(x.device);
         using var weighted = x * weights;
         return weighted.sum(1, keepdim: true);
     }
@@ -159,9 +159,9 @@ public sealed record BatchedAugmentation
         int c = (int)images.size(1);
         using var scope = NewDisposeScope();
         var x = images.to(ScalarType.Float32).div_(255);
-        if (images.size(2) != Size || images.size(3) != Size) x = nn.functional.interpolate(x, [Size, Size], antialias: true);
-        var mean = tensor(Mean.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(images.device);
-        var std = tensor(Std.Select(v => (float)v).ToArray(), 1, c, 1, 1).to(images.device);
+        if (images.size(2) != Size || images.size(3) != Size) x = nn.functional.interpolate(x, [Size, Size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        var mean = tensor(Mean.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(images.device);
+        var std = tensor(Std.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(images.device);
         return ((x - mean) / std).MoveToOuterDisposeScope();
     }
 }

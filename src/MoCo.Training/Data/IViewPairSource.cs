@@ -1,4 +1,4 @@
-using MoCo.Torch;
+using TorchSharp;
 
 namespace MoCo.Training.Data;
 

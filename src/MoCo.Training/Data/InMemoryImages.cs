@@ -1,4 +1,4 @@
-using MoCo.Torch;
+using TorchSharp;
 
 namespace MoCo.Training.Data;
 
@@ -35,7 +35,7 @@ public sealed class InMemoryImages : IDisposable
             throw new ArgumentException($"{count} images of {channels}×{height}×{width} need {(long)count * channels * height * width} bytes, got {pixels.Length}");
         if (labels is not null && labels.Length != count)
             throw new ArgumentException($"{labels.Length} labels for {count} images");
-        var images = torch.tensor(pixels, count, channels, height, width).DetachFromDisposeScope();
+        var images = TensorExtensions.FromRaw(pixels, [count, channels, height, width], ScalarType.Byte).DetachFromDisposeScope();
         return new InMemoryImages(images, labels);
     }
 

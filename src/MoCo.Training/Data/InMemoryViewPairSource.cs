@@ -1,5 +1,5 @@
-using MoCo.Torch;
-using static MoCo.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Data;
 

@@ -1,5 +1,5 @@
 using MoCo.Imaging.Loading;
-using MoCo.Torch;
+using TorchSharp;
 
 namespace MoCo.Training.Data;
 
@@ -58,8 +58,8 @@ public sealed class LoaderViewPairSource(ImageLoader loader, int count, int chan
     /// <summary>A loader batch's view as a tensor on <paramref name="device"/> (owned by the caller).</summary>
     internal static Tensor ToDevice(ReadOnlySpan<float> values, long[] shape, Device device)
     {
-        Tensor cpu = torch.tensor(values, shape).DetachFromDisposeScope();
-        if (device.Type == DeviceType.CPU) return cpu;
+        Tensor cpu = TensorExtensions.FromFloats(values, shape).DetachFromDisposeScope();
+        if (device.type == DeviceType.CPU) return cpu;
         using (cpu) return cpu.to(device).DetachFromDisposeScope();
     }
 }

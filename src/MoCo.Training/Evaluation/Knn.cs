@@ -1,7 +1,7 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Data;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Evaluation;
 

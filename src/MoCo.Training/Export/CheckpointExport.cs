@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using MoCo.Torch.Serialization;
+using MoCo.Training.Serialization;
 using MoCo.Training.Models;
 using MoCo.Training.Trainer;
 

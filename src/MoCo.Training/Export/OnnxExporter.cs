@@ -1,8 +1,8 @@
 using System.Globalization;
 using MoCo.Onnx;
 using MoCo.Onnx.Writer;
-using MoCo.Torch;
-using MoCo.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using MoCo.Training.Models;
 
 namespace MoCo.Training.Export;
@@ -97,7 +97,7 @@ public static class OnnxExporter
             if (net.HasMaxPool) x = g.MaxPool(x, [3, 3], [2, 2], [1, 1, 1, 1]);
             for (int layer = 0; layer < net.Layers.Count; layer++)
             {
-                for (int block = 0; block < net.Layers[layer].Count; block++) x = Block(net.Layers[layer][block], $"layer{layer + 1}.{block}", x);
+                for (int block = 0; block < net.Layers[layer].Count; block++) x = Block((Module<Tensor, Tensor>)net.Layers[layer][block], $"layer{layer + 1}.{block}", x);
             }
             x = g.Flatten(g.GlobalAveragePool(x));
             return withHead ? Head(net.Head, "fc", x) : x;
@@ -125,12 +125,13 @@ public static class OnnxExporter
 
         private string ConvNorm(Conv2d conv, Module<Tensor, Tensor> norm, string convName, string normName, string x)
         {
-            if (conv.Dilation.Any(d => d != 1)) throw new NotSupportedException($"{convName}: dilated convolutions are not exported");
+            if (conv.dilation.Any(d => d != 1)) throw new NotSupportedException($"{convName}: dilated convolutions are not exported");
             var (gamma, beta, mean, variance, eps) = NormParameters(norm, normName);
             float[] weight = Floats(conv.weight);
             long[] shape = conv.weight.shape;
             long k = shape[2];
-            long[] pads = [conv.Padding[0], conv.Padding[1], conv.Padding[0], conv.Padding[1]];
+            long[] pad = conv.padding ?? throw new NotSupportedException($"{convName}: only explicit padding is exported");
+            long[] pads = [pad[0], pad[1], pad[0], pad[1]];
             if (fold)
             {
                 // W' = W·γ/√(σ² + ε) per output channel; b' = β − μ·γ/√(σ² + ε) (+ the conv's own bias, scaled).
@@ -145,11 +146,11 @@ public static class OnnxExporter
                 }
                 string wf = g.Initializer($"{convName}.weight", weight, shape);
                 string bf = g.Initializer($"{convName}.bias", foldedBias, shape[0]);
-                return g.Conv(x, wf, bf, [k, k], conv.Stride, pads, group: conv.Groups);
+                return g.Conv(x, wf, bf, [k, k], conv.stride, pads, group: conv.groups);
             }
             string w = g.Initializer($"{convName}.weight", weight, shape);
             string? b = conv.bias is null ? null : g.Initializer($"{convName}.bias", Floats(conv.bias), shape[0]);
-            string y = g.Conv(x, w, b, [k, k], conv.Stride, pads, group: conv.Groups);
+            string y = g.Conv(x, w, b, [k, k], conv.stride, pads, group: conv.groups);
             return g.BatchNormalization(y, g.Initializer($"{normName}.weight", gamma, gamma.Length), g.Initializer($"{normName}.bias", beta, beta.Length),
                 g.Initializer($"{normName}.running_mean", mean, mean.Length), g.Initializer($"{normName}.running_var", variance, variance.Length), (float)eps);
         }
@@ -157,7 +158,7 @@ public static class OnnxExporter
         private static (float[] gamma, float[] beta, float[] mean, float[] variance, double eps) NormParameters(Module<Tensor, Tensor> norm, string name) => norm switch
         {
             BatchNorm2d bn when bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null =>
-                (Floats(bn.weight), Floats(bn.bias), Floats(bn.running_mean), Floats(bn.running_var), bn.Eps),
+                (Floats(bn.weight), Floats(bn.bias), Floats(bn.running_mean), Floats(bn.running_var), bn.eps),
             SplitBatchNorm2d sbn => (Floats(sbn.weight), Floats(sbn.bias), Floats(sbn.running_mean), Floats(sbn.running_var), sbn.Eps),
             _ => throw new NotSupportedException($"{name}: cannot export {norm.GetType().Name} (BatchNorm with affine parameters and running statistics only)"),
         };
@@ -166,7 +167,7 @@ public static class OnnxExporter
         {
             Linear linear => Gemm(linear, name, x),
             Sequential seq => SequentialHead(seq, name, x),
-            Identity => x,
+            TorchSharp.Modules.Identity => x,
             _ => throw new NotSupportedException($"{name}: cannot export a {head.GetType().Name} head"),
         };
 
@@ -177,7 +178,7 @@ public static class OnnxExporter
                 x = seq[i] switch
                 {
                     Linear linear => Gemm(linear, $"{name}.{i}", x),
-                    ReLU => g.Relu(x),
+                    TorchSharp.Modules.ReLU => g.Relu(x),
                     _ => throw new NotSupportedException($"{name}.{i}: cannot export a {seq[i].GetType().Name} in the head"),
                 };
             }

@@ -1,6 +1,6 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Method;
 
@@ -11,11 +11,11 @@ namespace MoCo.Training.Method;
 /// </summary>
 public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor>
 {
-    private readonly Parameter[] paramsQ, paramsK;
+    private Tensor queueTensor, queuePointer;
 
     /// <summary>Builds both encoders from <paramref name="encoder"/> (its NumClasses is set to the embedding dimension),
     /// copies the query encoder into the key encoder, and fills the queue with random unit vectors.</summary>
-    public MomentumContrast(ResNetOptions encoder, MoCoOptions options)
+    public MomentumContrast(ResNetOptions encoder, MoCoOptions options) : base(nameof(MomentumContrast))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(options);
@@ -27,8 +27,8 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         register_module("encoder_q", encoder_q);
         register_module("encoder_k", encoder_k);
 
-        paramsQ = encoder_q.parameters().ToArray();
-        paramsK = encoder_k.parameters().ToArray();
+        var paramsQ = encoder_q.parameters().ToArray();
+        var paramsK = encoder_k.parameters().ToArray();
         using (no_grad())
         {
             for (int i = 0; i < paramsQ.Length; i++)
@@ -39,11 +39,11 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         }
         using (NewDisposeScope())
         {
-            queue = nn.functional.normalize(randn([options.Dim, options.QueueSize]), dim: 0).DetachFromDisposeScope();
-            queue_ptr = zeros([1], ScalarType.Int64).DetachFromDisposeScope();
+            queueTensor = nn.functional.normalize(randn([options.Dim, options.QueueSize]), dim: 0).DetachFromDisposeScope();
+            queuePointer = zeros([1], ScalarType.Int64).DetachFromDisposeScope();
         }
-        register_buffer("queue", queue);
-        register_buffer("queue_ptr", queue_ptr);
+        register_buffer("queue", queueTensor);
+        register_buffer("queue_ptr", queuePointer);
     }
 
     /// <summary>An encoder with MoCo's head: fc = Linear(D, C), or with <paramref name="mlp"/> Sequential(Linear(D, D), ReLU, Linear(D, C)).</summary>
@@ -65,10 +65,12 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
     public ResNet encoder_q { get; }
     /// <summary>The key encoder f_k (moving average of f_q).</summary>
     public ResNet encoder_k { get; }
+    // TorchSharp's Module.to replaces a buffer through the public property of its name: the setters register the moved
+    // tensor under the same name.
     /// <summary>The queue of keys, C × K (each column a key).</summary>
-    public Tensor queue { get; }
+    public Tensor queue { get => queueTensor; private set { queueTensor = value; ConditionallyRegisterBuffer("queue", value); } }
     /// <summary>Where the next batch of keys goes (Int64 [1]).</summary>
-    public Tensor queue_ptr { get; }
+    public Tensor queue_ptr { get => queuePointer; private set { queuePointer = value; ConditionallyRegisterBuffer("queue_ptr", value); } }
 
     /// <summary>Momentum update of the key encoder: θk ← m·θk + (1 − m)·θq (parameters only; the key encoder's BN
     /// statistics come from its own forward passes, as in the official code).</summary>
@@ -76,8 +78,13 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
     {
         using var _ = no_grad();
         double m = Options.Momentum;
-        _foreach_mul_(paramsK, m);
-        _foreach_add_(paramsK, paramsQ, 1 - m);
+        // Listed afresh each step: Module.to replaces parameters with moved copies.
+        using var paramsK = encoder_k.parameters().GetEnumerator();
+        foreach (Parameter q in encoder_q.parameters())
+        {
+            paramsK.MoveNext();
+            paramsK.Current.mul_(m).add_(q, 1 - m);
+        }
     }
 
     /// <summary>Dequeue the oldest keys and enqueue the newest: keys (N × C) overwrite queue columns ptr … ptr+N−1.</summary>

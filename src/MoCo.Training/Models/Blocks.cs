@@ -1,8 +1,18 @@
-using MoCo.Torch;
-using MoCo.Torch.Modules;
-using static MoCo.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Models;
+
+/// <summary>The shortcut's 1×1 convolution and norm (through <see cref="ConvLayoutGuard"/>).</summary>
+internal static class ShortcutPath
+{
+    internal static Tensor Forward(Sequential downsample, Tensor input)
+    {
+        using Tensor y = ConvLayoutGuard.Forward((Conv2d)downsample[0], input);
+        return ((Module<Tensor, Tensor>)downsample[1]).forward(y);
+    }
+}
 
 /// <summary>torchvision's BasicBlock: two 3×3 convolutions and a residual; names conv1, bn1, conv2, bn2, downsample.</summary>
 internal sealed class BasicBlock : Module<Tensor, Tensor>
@@ -13,6 +23,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     private readonly Sequential? downsample;
 
     internal BasicBlock(long inPlanes, long planes, long stride, Sequential? downsample, Func<long, Module<Tensor, Tensor>> norm)
+        : base(nameof(BasicBlock))
     {
         conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
         bn1 = norm(planes);
@@ -30,14 +41,14 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
 
     /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
     internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2)];
-    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], downsample[1]);
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], (Module<Tensor, Tensor>)downsample[1]);
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = bn1.forward(conv1.forward(input)).relu_();
         x = bn2.forward(conv2.forward(x));
-        var identity = downsample is null ? input : downsample.forward(input);
+        var identity = downsample is null ? input : ShortcutPath.Forward(downsample, input);
         return x.add_(identity).relu_().MoveToOuterDisposeScope();
     }
 }
@@ -51,6 +62,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     private readonly Sequential? downsample;
 
     internal Bottleneck(long inPlanes, long planes, long stride, Sequential? downsample, Func<long, Module<Tensor, Tensor>> norm)
+        : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inPlanes, planes, 1, bias: false);
         bn1 = norm(planes);
@@ -72,7 +84,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
 
     /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
     internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2), (conv3, bn3)];
-    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], downsample[1]);
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], (Module<Tensor, Tensor>)downsample[1]);
 
     public override Tensor forward(Tensor input)
     {
@@ -80,7 +92,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         var x = bn1.forward(conv1.forward(input)).relu_();
         x = bn2.forward(conv2.forward(x)).relu_();
         x = bn3.forward(conv3.forward(x));
-        var identity = downsample is null ? input : downsample.forward(input);
+        var identity = downsample is null ? input : ShortcutPath.Forward(downsample, input);
         return x.add_(identity).relu_().MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,6 @@
-using MoCo.Torch;
-using MoCo.Torch.Modules;
-using static MoCo.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Models;
 
@@ -20,7 +20,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
 
     /// <summary>Builds the network and initialises it as torchvision does: Kaiming-normal (fan-out, ReLU) convolutions,
     /// BatchNorm γ = 1 and β = 0 (γ = 0 on each block's last BN with zero-init residual), PyTorch's default Linear init.</summary>
-    public ResNet(ResNetOptions options)
+    public ResNet(ResNetOptions options) : base(nameof(ResNet))
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -75,9 +75,9 @@ public sealed class ResNet : Module<Tensor, Tensor>
             if (p.dim() != 4) continue;
             bool requiresGrad = p.requires_grad;
             using (no_grad())
-            using (Tensor relaid = p.contiguous(MemoryFormat.ChannelsLast))
+            using (Tensor relaid = p.ToChannelsLast())
             {
-                p.ReplaceWith(relaid);
+                p.set_(relaid);   // the Parameter object keeps its identity, its storage becomes the NHWC copy
             }
             p.requires_grad = requiresGrad;
         }
@@ -102,7 +102,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(head);
         fc = head;
-        ReplaceChild("fc", head);
+        register_module("fc", null!);   // TorchSharp: a null module unregisters the name
+        register_module("fc", head);
     }
 
     private void Initialise(bool zeroInitResidual)
@@ -112,7 +113,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
             switch (module)
             {
                 case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanMode.FanOut, nonlinearity: "relu");
+                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
                 case BatchNorm2d bn:
                     nn.init.ones_(bn.weight!);
@@ -149,7 +150,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         if (s.Length != 4 || s[1] != Options.InChannels)
             throw new ArgumentException($"the encoder expects N×{Options.InChannels}×H×W input, got [{string.Join(", ", s)}]", nameof(input));
         using var scope = NewDisposeScope();
-        var x = Options.ChannelsLast ? input.contiguous(MemoryFormat.ChannelsLast) : input;
+        var x = Options.ChannelsLast ? input.ToChannelsLast() : input;
         x = bn1.forward(conv1.forward(x)).relu_();
         if (maxpool is not null) x = maxpool.forward(x);
         foreach (var layer in layers) x = layer.forward(x);

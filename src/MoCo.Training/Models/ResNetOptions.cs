@@ -36,7 +36,7 @@ public sealed record ResNetOptions
     public int BnSplits { get; init; } = 1;
 
     /// <summary>Lay activations and convolution weights out channels-last (NHWC): oneDNN's convolutions run faster
-    /// on the CPU, and split BN uses the shim's fused kernel. Results equal the NCHW layout's up to float rounding.
+    /// on the CPU; split BN copies to NCHW around libtorch's BatchNorm kernel. Results equal the NCHW layout's up to float rounding.
     /// Default false.</summary>
     public bool ChannelsLast { get; init; }
 

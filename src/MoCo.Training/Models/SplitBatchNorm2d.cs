@@ -1,5 +1,5 @@
-using MoCo.Torch;
-using static MoCo.Torch.torch.nn;
+using TorchSharp;
+using static TorchSharp.torch.nn;
 
 namespace MoCo.Training.Models;
 
@@ -12,8 +12,10 @@ namespace MoCo.Training.Models;
 public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
 {
     private readonly long features;
+    private Parameter weightParameter, biasParameter;
+    private Tensor runningMean, runningVar, batchesTracked;
 
-    internal SplitBatchNorm2d(long features, int splits, double eps = 1e-5, double momentum = 0.1)
+    internal SplitBatchNorm2d(long features, int splits, double eps = 1e-5, double momentum = 0.1) : base(nameof(SplitBatchNorm2d))
     {
         if (splits <= 0) throw new ArgumentOutOfRangeException(nameof(splits), splits, "splits must be positive");
         this.features = features;
@@ -22,19 +24,21 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
         Momentum = momentum;
         using (torch.NewDisposeScope())
         {
-            weight = new Parameter(torch.ones([features]));
-            bias = new Parameter(torch.zeros([features]));
-            running_mean = torch.zeros([features]).DetachFromDisposeScope();
-            running_var = torch.ones([features]).DetachFromDisposeScope();
-            num_batches_tracked = torch.zeros([], ScalarType.Int64).DetachFromDisposeScope();
+            weightParameter = new Parameter(torch.ones([features]).DetachFromDisposeScope());
+            biasParameter = new Parameter(torch.zeros([features]).DetachFromDisposeScope());
+            runningMean = torch.zeros([features]).DetachFromDisposeScope();
+            runningVar = torch.ones([features]).DetachFromDisposeScope();
+            batchesTracked = torch.zeros([], ScalarType.Int64).DetachFromDisposeScope();
         }
-        register_parameter("weight", weight);
-        register_parameter("bias", bias);
-        register_buffer("running_mean", running_mean);
-        register_buffer("running_var", running_var);
-        register_buffer("num_batches_tracked", num_batches_tracked);
+        register_parameter("weight", weightParameter);
+        register_parameter("bias", biasParameter);
+        register_buffer("running_mean", runningMean);
+        register_buffer("running_var", runningVar);
+        register_buffer("num_batches_tracked", batchesTracked);
     }
 
+    // TorchSharp's Module.to replaces a parameter or buffer through the public property of its name: the setters
+    // register the moved tensor under the same name.
     /// <summary>Sub-batches in training.</summary>
     public int Splits { get; }
     /// <summary>Added to the variance.</summary>
@@ -42,15 +46,15 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
     /// <summary>Running-statistics momentum.</summary>
     public double Momentum { get; }
     /// <summary>Scale γ.</summary>
-    public Parameter weight { get; }
+    public Parameter weight { get => weightParameter; private set { weightParameter = value; ConditionallyRegisterParameter("weight", value); } }
     /// <summary>Shift β.</summary>
-    public Parameter bias { get; }
+    public Parameter bias { get => biasParameter; private set { biasParameter = value; ConditionallyRegisterParameter("bias", value); } }
     /// <summary>Running mean.</summary>
-    public Tensor running_mean { get; }
+    public Tensor running_mean { get => runningMean; private set { runningMean = value; ConditionallyRegisterBuffer("running_mean", value); } }
     /// <summary>Running variance.</summary>
-    public Tensor running_var { get; }
+    public Tensor running_var { get => runningVar; private set { runningVar = value; ConditionallyRegisterBuffer("running_var", value); } }
     /// <summary>Training batches seen.</summary>
-    public Tensor num_batches_tracked { get; }
+    public Tensor num_batches_tracked { get => batchesTracked; private set { batchesTracked = value; ConditionallyRegisterBuffer("num_batches_tracked", value); } }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
@@ -61,30 +65,33 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
             throw new ArgumentException($"SplitBatchNorm2d({features}) expects N×{features}×H×W input, got [{string.Join(", ", s)}]", nameof(input));
         if (!training) return functional.batch_norm(input, running_mean, running_var, weight, bias, false, Momentum, Eps);
         if (s[0] % Splits != 0) throw new ArgumentException($"batch size {s[0]} is not divisible by {Splits} BN splits", nameof(input));
-        // Channels-last float CPU input: the shim's fused kernel (two passes each way, no regrouping copies).
-        Tensor? fused = functional.split_batch_norm_fused(input, weight, bias, running_mean, running_var, Splits, Momentum, Eps);
-        if (fused is not null)
-        {
-            using (torch.no_grad()) num_batches_tracked.add_(1);
-            return fused;
-        }
-        if (Splits == 1)
-        {
-            using (torch.no_grad()) num_batches_tracked.add_(1);
-            return functional.batch_norm(input, running_mean, running_var, weight, bias, true, Momentum, Eps);
-        }
+        using (torch.no_grad()) num_batches_tracked.add_(1);
+        if (Splits == 1) return functional.batch_norm(input, running_mean, running_var, weight, bias, true, Momentum, Eps);
+        if (!(input.IsChannelsLast() && !input.is_contiguous())) return SplitByRegrouping(input);
+        // Channels-last memory cannot be regrouped by a view. Statistics as reductions over an (N/S, S, C, H, W) view
+        // (no copies, autograd through var_mean) measured 2-3x slower per training step than copying to NCHW, running
+        // libtorch's BatchNorm kernel on the regrouped view and copying back; a C# autograd function with the closed-form
+        // backward was no faster than the copies (docs/benchmarks.md).
+        using var nchw = input.contiguous();
+        using var output = SplitByRegrouping(nchw);
+        return output.ToChannelsLast();
+    }
+
+    /// <summary>NCHW memory: MoCo's CIFAR demo's view (N, C, H, W) → (N/S, S·C, H, W), where sub-batch s holds samples
+    /// n ≡ s (mod S) as channels s·C … (s+1)·C − 1, normalised by libtorch's BatchNorm kernel.</summary>
+    private Tensor SplitByRegrouping(Tensor input)
+    {
+        long[] s = input.shape;
         using var scope = torch.NewDisposeScope();
         var meanSplit = running_mean.repeat(Splits);
         var varSplit = running_var.repeat(Splits);
-        // (N, C, H, W) → (N/S, S·C, H, W): sub-batch s holds samples n ≡ s (mod S), as channels s·C … (s+1)·C − 1.
         var grouped = input.reshape(-1, features * Splits, s[2], s[3]);
         var output = functional.batch_norm(grouped, meanSplit, varSplit, weight.repeat(Splits), bias.repeat(Splits), true, Momentum, Eps)
             .view(s);
         using (torch.no_grad())
         {
-            running_mean.copy_(meanSplit.view(Splits, features).mean(0));
-            running_var.copy_(varSplit.view(Splits, features).mean(0));
-            num_batches_tracked.add_(1);
+            running_mean.copy_(meanSplit.view(Splits, features).mean([0]));
+            running_var.copy_(varSplit.view(Splits, features).mean([0]));
         }
         return output.MoveToOuterDisposeScope();
     }

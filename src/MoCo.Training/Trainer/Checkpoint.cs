@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using MoCo.Torch;
-using MoCo.Torch.Optim;
-using MoCo.Torch.Serialization;
+using TorchSharp;
+using MoCo.Training.Optim;
+using MoCo.Training.Serialization;
 using MoCo.Training.Method;
 
 namespace MoCo.Training.Trainer;
@@ -75,7 +75,7 @@ public static class Checkpoint
         CheckVersion(contents);
         var modelState = contents.Tensors.Where(kv => !kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && kv.Key != RngKey)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
-        model.load_state_dict(modelState);
+        model.LoadState(modelState);
         optimizer.load_state_dict(contents.Tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value));
         if (contents.Tensors.TryGetValue(RngKey, out Tensor? rng)) torch.random.set_rng_state(rng);

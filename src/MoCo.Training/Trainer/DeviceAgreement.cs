@@ -1,14 +1,14 @@
 using System.Globalization;
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Data;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Trainer;
 
 /// <summary>How far a device's training is from the CPU's (see <see cref="DeviceAgreement.Run"/>). Loss differences are
 /// relative, |a − b| / |b| (worst step); state differences are ‖Δa − Δb‖ / ‖Δa‖ per tensor (worst tensor), where Δ is the
 /// tensor's change from its initial value, so the shared starting point hides nothing. Each "floor" is the same
-/// difference between the CPU's two layouts (channels-last with the fused split BN, and NCHW): what float32 rounding
+/// difference between the CPU's two layouts (channels-last, and NCHW): what float32 rounding
 /// alone produces in this run, since training amplifies a rounding difference step by step.</summary>
 /// <param name="CpuLosses">Per-step losses on the CPU (channels-last).</param>
 /// <param name="DeviceLosses">Per-step losses on the device.</param>
@@ -44,7 +44,7 @@ public sealed record DeviceAgreementReport(
 
 /// <summary>
 /// Whether a device trains as the CPU does: the same MoCo run — the same initial weights (drawn on the CPU), batches,
-/// augmentations and key shuffles — is trained on the CPU (channels-last, the fused split BN: other kernels than the
+/// augmentations and key shuffles — is trained on the CPU (channels-last: other kernels than the
 /// device's), on the CPU in NCHW (the float32 floor), and on the device; on the device once more, stopped after a
 /// checkpoint and resumed.
 /// </summary>
@@ -72,7 +72,7 @@ public static class DeviceAgreement
         {
             var onCpu = baseConfig with { Device = "cpu", ChannelsLast = true };
             var onCpuNchw = baseConfig with { Device = "cpu", ChannelsLast = false };
-            var onDevice = baseConfig with { Device = device.ToString() };
+            var onDevice = baseConfig with { Device = device.ToString(), ChannelsLast = true };   // ignored off the CPU; on the CPU it is the reference run
             Dictionary<string, Tensor> Keep(Dictionary<string, Tensor> state)
             {
                 states.Add(state);
@@ -104,7 +104,7 @@ public static class DeviceAgreement
             var (update, worst) = StateDifference(initial, cpuStep1, deviceStep1);
             var (updateFloor, _) = StateDifference(initial, cpuStep1, floorStep1);
             var (resumeState, _) = StateDifference(initial, deviceState, resumedState);
-            bool bitExact = deviceState.All(kv => resumedState[kv.Key].equal(kv.Value));
+            bool bitExact = deviceState.All(kv => resumedState[kv.Key].SameValues(kv.Value));
             return new DeviceAgreementReport(cpuLosses, deviceLosses, LossDifference(cpuLosses, deviceLosses, 0, 1),
                 LossDifference(cpuLosses, deviceLosses, 0, steps), LossDifference(cpuLosses, floorLosses, 0, steps), update, updateFloor, worst,
                 LossDifference(deviceLosses, resumedLosses, resumeAt, steps), resumeState, bitExact);
@@ -130,11 +130,11 @@ public static class DeviceAgreement
         RunLog.Read(Path.Combine(directory, PretrainRun.LogFile)).Where(e => e.loss is not null).Select(e => e.loss!.Value).ToList();
 
     /// <summary>CPU copies of the model's state, by name.</summary>
-    private static Dictionary<string, Tensor> CopyState(Module module)
+    private static Dictionary<string, Tensor> CopyState(nn.Module module)
     {
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         using var scope = NewDisposeScope();
-        foreach (var (name, tensor) in module.StateEntries()) state[name] = tensor.detach().to(Device.CPU).clone().DetachFromDisposeScope();
+        foreach (var (name, tensor) in module.StateEntries()) state[name] = tensor.detach().cpu().clone().DetachFromDisposeScope();
         return state;
     }
 
@@ -168,7 +168,7 @@ public static class DeviceAgreement
             }
             else
             {
-                d = ta.equal(tb) ? 0 : double.PositiveInfinity;
+                d = ta.SameValues(tb) ? 0 : double.PositiveInfinity;
             }
             if (d > worst || worstName.Length == 0)
             {

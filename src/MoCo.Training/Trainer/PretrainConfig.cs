@@ -1,7 +1,7 @@
 using MoCo.Training.Data;
 using MoCo.Training.Method;
 using MoCo.Training.Models;
-using MoCo.Torch.Optim;
+using MoCo.Training.Optim;
 
 namespace MoCo.Training.Trainer;
 
@@ -60,8 +60,10 @@ public sealed record PretrainConfig
     public int Threads { get; init; }
     /// <summary>Device: "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
-    /// <summary>Channels-last activations on the CPU (faster convolutions, fused split BN). Default true.</summary>
-    public bool ChannelsLast { get; init; } = true;
+    /// <summary>Channels-last activations on the CPU (oneDNN's NHWC convolutions). Default false: with TorchSharp's
+    /// libtorch 2.10 the NCHW run of the Fashion-MNIST benchmark made 162 images/s against 89 channels-last (split BN
+    /// needs layout copies there; docs/benchmarks.md).</summary>
+    public bool ChannelsLast { get; init; }
     /// <summary>Deterministic kernels. CPU: libtorch's deterministic algorithms (bit-exact resume). CUDA: cuDNN's deterministic
     /// convolutions without autotuning; false lets cuDNN autotune (faster, as the official code). Default true.</summary>
     public bool Deterministic { get; init; } = true;
@@ -104,7 +106,7 @@ public sealed record PretrainConfig
     internal ResNetOptions EncoderOptions => new()
     {
         Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, BnSplits = BnSplits,
-        ChannelsLast = ChannelsLast && MoCo.Torch.Device.Parse(Device).Type == MoCo.Torch.DeviceType.CPU,
+        ChannelsLast = ChannelsLast && TensorExtensions.ParseDevice(Device).type == DeviceType.CPU,
     };
 
     internal MoCoOptions MoCoOptions => new()

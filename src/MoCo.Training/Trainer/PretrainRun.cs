@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using MoCo.Torch;
-using MoCo.Torch.Optim;
-using MoCo.Torch.Serialization;
+using TorchSharp;
+using MoCo.Training.Optim;
+using MoCo.Training.Serialization;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
 using MoCo.Training.Method;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Trainer;
 
@@ -49,19 +49,19 @@ public sealed class PretrainRun : IDisposable
         this.data = data;
         this.knn = knn;
         this.directory = directory;
-        device = Device.Parse(config.Device);
-        if (device.Type == DeviceType.CUDA && cuda.device_count() == 0)
-            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (it may be a CPU-only build)");
+        device = TensorExtensions.ParseDevice(config.Device);
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (TorchSharp-cpu is a CPU-only build: build with -p:TorchSharpBackend=cuda, docs/gpu.md)");
         if (config.Threads > 0) set_num_threads(config.Threads);
         UseKernels(device, config.Deterministic);
         int c = data.ViewShape.channels;
         if (c != config.InChannels) throw new ArgumentException($"the data has {c} channels, the encoder takes {config.InChannels}");
         if (data.BatchesPerEpoch(config.BatchSize) == 0) throw new ArgumentException($"{data.Count} images make no full batch of {config.BatchSize}");
 
-        manual_seed(config.Seed);
+        manual_seed(unchecked((long)config.Seed));
         Model = new MomentumContrast(config.EncoderOptions, config.MoCoOptions);
         Model.to(device);
-        optimizer = optim.SGD(Model.encoder_q.parameters(), config.LearningRate, config.SgdMomentum, weight_decay: config.WeightDecay);
+        optimizer = new SGD(Model.encoder_q.parameters(), config.LearningRate, config.SgdMomentum, dampening: 0, weightDecay: config.WeightDecay, nesterov: false);
         schedule = config.LearningRateScheduleFor(data.BatchesPerEpoch(config.BatchSize));
         position = checkpoint is null ? new TrainingPosition() : Checkpoint.Restore(checkpoint, Model, optimizer);
         Directory.CreateDirectory(directory);
@@ -203,11 +203,11 @@ public sealed class PretrainRun : IDisposable
     /// </summary>
     private static void UseKernels(Device device, bool deterministic)
     {
-        bool gpu = device.Type == DeviceType.CUDA;
-        use_deterministic_algorithms(deterministic && !gpu);
+        bool gpu = device.type == DeviceType.CUDA;
+        Native.LibTorchContext.SetDeterministicAlgorithms(deterministic && !gpu);
         if (!gpu) return;
-        backends.cudnn.deterministic = deterministic;
-        backends.cudnn.benchmark = !deterministic;
+        Native.LibTorchContext.SetDeterministicCuDnn(deterministic);
+        Native.LibTorchContext.SetBenchmarkCuDnn(!deterministic);
     }
 
     /// <summary>The file listing samples the data source could not read (written when there are any).</summary>

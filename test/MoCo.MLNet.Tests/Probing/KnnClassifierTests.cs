@@ -1,6 +1,6 @@
 using MoCo.MLNet.Probing;
-using MoCo.Torch;
-using static MoCo.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MoCo.MLNet.Tests.Probing;
 
@@ -72,8 +72,8 @@ public class KnnClassifierTests
 
         using var scope = NewDisposeScope();
         var torchPredicted = MoCo.Training.Evaluation.Knn.Predict(
-            tensor(queries.Values, queries.Rows, queries.Columns), tensor(bank.Values, bank.Rows, bank.Columns),
-            tensor(labels.Select(l => (long)l).ToArray()), classes).ToArray<long>();
+            tensor(queries.Values, [queries.Rows, queries.Columns]), tensor(bank.Values, [bank.Rows, bank.Columns]),
+            tensor(labels.Select(l => (long)l).ToArray()), classes).data<long>().ToArray();
         Assert.That(managed.Select(p => (long)p), Is.EqualTo(torchPredicted));
     }
 

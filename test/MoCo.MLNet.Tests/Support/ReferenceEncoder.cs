@@ -1,9 +1,9 @@
 using MoCo.Imaging;
 using MoCo.Imaging.Transforms;
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Export;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.MLNet.Tests.Support;
 
@@ -23,16 +23,16 @@ internal sealed class ReferenceEncoder : IDisposable
         Resize = resize;
         Mean = channels == 3 ? [0.485, 0.456, 0.406] : [0.286];
         Std = channels == 3 ? [0.229, 0.224, 0.225] : [0.353];
-        manual_seed((ulong)seed);
+        manual_seed(seed);
         _net = new ResNet(new ResNetOptions { Arch = ResNetArch.ResNet18, SmallImages = true, InChannels = channels, Width = width });
-        using (var sgd = optim.SGD(_net.parameters(), lr: 0.1, momentum: 0.9))
+        using (var sgd = optim.SGD(_net.parameters(), 0.1, momentum: 0.9))
         {
             for (var step = 0; step < 3; step++)
             {
                 using var scope = NewDisposeScope();
                 sgd.zero_grad();
-                var x = (randn([8, channels, inputSize, inputSize]) * 2) + 0.5;
-                nn.functional.cross_entropy(_net.forward(x), randint(0, _net.Options.NumClasses, [8])).backward();
+                var x = (randn(8, channels, inputSize, inputSize) * 2) + 0.5;
+                nn.functional.cross_entropy(_net.forward(x), randint(0, _net.Options.NumClasses, [8], ScalarType.Int64)).backward();
                 sgd.step();
             }
         }
@@ -71,8 +71,8 @@ internal sealed class ReferenceEncoder : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = tensor(chw, count, Channels, InputSize, InputSize);
-        return _net.ForwardFeatures(x).ToArray<float>();
+        var x = tensor(chw, [count, Channels, InputSize, InputSize]);
+        return _net.ForwardFeatures(x).data<float>().ToArray();
     }
 
     /// <summary>Features of image files.</summary>

@@ -1,7 +1,7 @@
-using MoCo.Torch;
-using MoCo.Torch.Tests.Reference;
+using TorchSharp;
+using MoCo.Training.Tests.Reference;
 using MoCo.Training.Data;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Data;
 
@@ -40,8 +40,8 @@ public class BatchedAugmentationTests
         var r1 = SplitMix64.For(5, 1, 2, 3);
         var r2 = SplitMix64.For(5, 1, 2, 3);
         var r3 = SplitMix64.For(5, 1, 2, 4);
-        Assert.That(aug.Apply(images, ref r1).equal(aug.Apply(images, ref r2)), Is.True);
-        Assert.That(aug.Apply(images, ref r1).equal(aug.Apply(images, ref r3)), Is.False);
+        Assert.That(aug.Apply(images, ref r1).SameValues(aug.Apply(images, ref r2)), Is.True);
+        Assert.That(aug.Apply(images, ref r1).SameValues(aug.Apply(images, ref r3)), Is.False);
     }
 
     // Reference: torchvision 0.14's F.resized_crop (bilinear, no antialias) and F.hflip on the same float image, same
@@ -122,10 +122,10 @@ public class BatchedAugmentationTests
         Assert.That(order.Order(), Is.EqualTo(Enumerable.Range(0, 50)));
         Assert.That(source.Order(4), Is.Not.EqualTo(order));
         Assert.That(source.Order(3), Is.EqualTo(order));
-        var batches = source.Epoch(0, 0, 8, Device.CPU).ToList();
+        var batches = source.Epoch(0, 0, 8, CPU).ToList();
         Assert.That(batches.Select(b => b.Index), Is.EqualTo(Enumerable.Range(0, 6)));
         Assert.That(batches[0].Query.shape, Is.EqualTo(new long[] { 8, 1, 16, 16 }));
         foreach (var b in batches) b.Dispose();
-        Assert.That(source.Epoch(0, 4, 8, Device.CPU).Select(b => { b.Dispose(); return b.Index; }), Is.EqualTo(new[] { 4, 5 }));
+        Assert.That(source.Epoch(0, 4, 8, CPU).Select(b => { b.Dispose(); return b.Index; }), Is.EqualTo(new[] { 4, 5 }));
     }
 }

@@ -1,8 +1,8 @@
 using MoCo.Imaging.Datasets;
 using MoCo.Imaging.Loading;
 using MoCo.Imaging.Transforms;
-using MoCo.Torch;
-using MoCo.Torch.Tests.Reference;
+using TorchSharp;
+using MoCo.Training.Tests.Reference;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
 using MoCo.Training.Trainer;

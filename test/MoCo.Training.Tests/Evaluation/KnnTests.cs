@@ -1,6 +1,6 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Evaluation;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Evaluation;
 
@@ -35,9 +35,9 @@ public class KnnTests
     public void A_perfectly_separated_bank_classifies_perfectly()
     {
         using var scope = NewDisposeScope();
-        var bank = eye(4, ScalarType.Float32).repeat(5, 1);            // 20 vectors: 5 copies of each axis
-        var labels = arange(4, ScalarType.Int64).repeat(5);
-        var features = eye(4, ScalarType.Float32);
+        var bank = eye(4, dtype: ScalarType.Float32).repeat(5, 1);            // 20 vectors: 5 copies of each axis
+        var labels = arange(4, dtype: ScalarType.Int64).repeat(5);
+        var features = eye(4, dtype: ScalarType.Float32);
         Assert.That(Knn.Predict(features, bank, labels, 4, k: 5).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 2, 3 }));
     }
 }

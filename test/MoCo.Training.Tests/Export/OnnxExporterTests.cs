@@ -1,10 +1,10 @@
 using MoCo.Onnx;
-using MoCo.Torch;
-using MoCo.Torch.Tests.Reference;
+using TorchSharp;
+using MoCo.Training.Tests.Reference;
 using MoCo.Training.Export;
 using MoCo.Training.Method;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Export;
 
@@ -18,7 +18,7 @@ public class OnnxExporterTests
         var net = new ResNet(options);
         if (!trained) return net;
         // A few supervised steps move the weights and the BatchNorm running statistics away from their initial values.
-        using var sgd = optim.SGD(net.parameters(), lr: 0.1, momentum: 0.9);
+        using var sgd = optim.SGD(net.parameters(), 0.1, momentum: 0.9);
         for (int step = 0; step < 3; step++)
         {
             using var scope = NewDisposeScope();
@@ -36,7 +36,7 @@ public class OnnxExporterTests
         byte[] model = OnnxExporter.ToBytes(net, options);
         using var session = OnnxSession.Open(model);
         int c = net.Options.InChannels;
-        manual_seed((ulong)batch);
+        manual_seed(batch);
         Tensor expected;
         OnnxTensor actual;
         net.eval();

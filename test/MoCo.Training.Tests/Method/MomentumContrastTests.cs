@@ -1,8 +1,8 @@
-using MoCo.Torch;
-using MoCo.Torch.Tests.Reference;
+using TorchSharp;
+using MoCo.Training.Tests.Reference;
 using MoCo.Training.Method;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Method;
 
@@ -64,7 +64,7 @@ public class MomentumContrastTests
     {
         using var scope = NewDisposeScope();
         using var moco = new MomentumContrast(Tiny, new MoCoOptions { Dim = 16, QueueSize = 32 });
-        Assert.That(moco.queue.norm(2, [0]).allclose(ones([32]), 1e-5, 1e-5), Is.True);
+        Assert.That(moco.queue.norm(0, p: 2).allclose(ones([32]), 1e-5, 1e-5), Is.True);
     }
 
     [Test]
@@ -78,7 +78,7 @@ public class MomentumContrastTests
         for (int i = 0; i < namesQ.Count; i++)
         {
             Assert.That(namesK[i].name, Is.EqualTo(namesQ[i].name));
-            Assert.That(namesK[i].parameter.equal(namesQ[i].parameter), Is.True, "θk starts as θq");
+            Assert.That(namesK[i].parameter.SameValues(namesQ[i].parameter), Is.True, "θk starts as θq");
             Assert.That(namesK[i].parameter.requires_grad, Is.False);
         }
         using (no_grad())

@@ -1,7 +1,7 @@
-using MoCo.Torch;
-using MoCo.Torch.Tests.Reference;
+using TorchSharp;
+using MoCo.Training.Tests.Reference;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Models;
 
@@ -90,8 +90,8 @@ public class ResNetTests
         var options = new ResNetOptions { Arch = ResNetArch.ResNet18, Width = 8, SmallImages = true, InChannels = 1, BnSplits = 4 };
         using var nchw = new ResNet(options);
         using var nhwc = new ResNet(options with { ChannelsLast = true });
-        nhwc.load_state_dict(nchw.state_dict());
-        Assert.That(nhwc.state_dict()["layer2.0.conv1.weight"].is_channels_last(), Is.True);
+        nhwc.LoadState(nchw.state_dict());
+        Assert.That(nhwc.state_dict()["layer2.0.conv1.weight"].IsChannelsLast(), Is.True);
         var x = randn([8, 1, 16, 16]);
         var a = nchw.forward(x);
         var b = nhwc.forward(x);

@@ -1,6 +1,6 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Models;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Models;
 
@@ -47,39 +47,39 @@ public class SplitBatchNormTests
         Assert.That(y.allclose(whole, 1e-3, 1e-3), Is.False);
     }
 
-    // The shim's fused channels-last kernel against the regrouped-view path (libtorch's own batch_norm): outputs,
+    // Channels-last input (copied to NCHW and back around the regrouped batch_norm) against NCHW input: outputs,
     // running statistics and the gradients of input, γ and β agree to float rounding (1e-4 relative).
     [TestCase(8, 16, 12, 4)]
     [TestCase(16, 32, 4, 2)]
     [TestCase(6, 5, 3, 1)]
-    public void Fused_channels_last_kernel_equals_the_regrouped_path(int n, int c, int hw, int splits)
+    public void Channels_last_input_equals_the_nchw_path(int n, int c, int hw, int splits)
     {
         using var scope = NewDisposeScope();
         manual_seed(13);
         using var reference = new SplitBatchNorm2d(c, splits);
-        using var fused = new SplitBatchNorm2d(c, splits);
+        using var onView = new SplitBatchNorm2d(c, splits);
         using (no_grad())
         {
             reference.weight.uniform_(0.5, 1.5);
             reference.bias.uniform_(-1, 1);
             reference.running_mean.uniform_(-1, 1);
-            fused.load_state_dict(reference.state_dict());
+            onView.load_state_dict(reference.state_dict());
         }
         var x = (randn([n, c, hw, hw]) * 3 + 1).requires_grad_();
-        var xl = x.detach().contiguous(MemoryFormat.ChannelsLast).requires_grad_();
-        Assert.That(xl.is_channels_last(), Is.True);
+        var xl = x.detach().ToChannelsLast().requires_grad_();
+        Assert.That(xl.IsChannelsLast(), Is.True);
         var upstream = randn([n, c, hw, hw]);
         var yr = reference.forward(x);
-        var yf = fused.forward(xl);
-        Assert.That(yf.is_channels_last(), Is.True, "the fused path ran");
+        var yf = onView.forward(xl);
+        Assert.That(yf.IsChannelsLast(), Is.True, "the output is handed back channels-last");
         Assert.That(yf.allclose(yr, 1e-4, 1e-4), Is.True, "output");
-        Assert.That(fused.running_mean.allclose(reference.running_mean, 1e-5, 1e-6), Is.True, "running mean");
-        Assert.That(fused.running_var.allclose(reference.running_var, 1e-4, 1e-5), Is.True, "running var");
+        Assert.That(onView.running_mean.allclose(reference.running_mean, 1e-5, 1e-6), Is.True, "running mean");
+        Assert.That(onView.running_var.allclose(reference.running_var, 1e-4, 1e-5), Is.True, "running var");
         (yr * upstream).sum().backward();
         (yf * upstream).sum().backward();
         Assert.That(xl.grad!.allclose(x.grad!, 1e-3, 1e-4), Is.True, "input gradient");
-        Assert.That(fused.weight.grad!.allclose(reference.weight.grad!, 1e-3, 1e-3), Is.True, "γ gradient");
-        Assert.That(fused.bias.grad!.allclose(reference.bias.grad!, 1e-4, 1e-4), Is.True, "β gradient");
+        Assert.That(onView.weight.grad!.allclose(reference.weight.grad!, 1e-3, 1e-3), Is.True, "γ gradient");
+        Assert.That(onView.bias.grad!.allclose(reference.bias.grad!, 1e-4, 1e-4), Is.True, "β gradient");
     }
 
     [Test]

@@ -1,4 +1,4 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Trainer;
 
 namespace MoCo.Training.Tests.Trainer;
@@ -16,7 +16,7 @@ public class DeviceAgreementTests
     public void The_cpu_agrees_with_itself_exactly_and_resumes_bit_for_bit()
     {
         using var images = PretrainRunTests.Blobs();
-        var report = DeviceAgreement.Run(Tiny, images, Device.CPU, steps: 5, resumeAt: 2, Path.GetTempPath());
+        var report = DeviceAgreement.Run(Tiny, images, CPU, steps: 5, resumeAt: 2, Path.GetTempPath());
         TestContext.Out.WriteLine(report);
         Assert.That(report.CpuLosses, Has.Count.EqualTo(5));
         Assert.That(report.DeviceLosses, Is.EqualTo(report.CpuLosses));
@@ -33,7 +33,7 @@ public class DeviceAgreementTests
     public void A_resume_point_outside_the_run_is_refused()
     {
         using var images = PretrainRunTests.Blobs();
-        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceAgreement.Run(Tiny, images, Device.CPU, steps: 5, resumeAt: 4, Path.GetTempPath()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceAgreement.Run(Tiny, images, CPU, steps: 5, resumeAt: 4, Path.GetTempPath()));
     }
 
     // On a GPU: the same steps there as on the CPU, float32 kernels (TF32 off), within the bounds `moco smoke --device
@@ -43,7 +43,7 @@ public class DeviceAgreementTests
     public void On_a_gpu_training_agrees_with_the_cpu()
     {
         if (torch.cuda.device_count() == 0)
-            Assert.Ignore($"no CUDA device: this libtorch ({torch.version}) sees none (Debian's build is CPU-only); test/gpu/run-on-device.sh runs this check on a GPU machine");
+            Assert.Ignore($"no CUDA device: this libtorch ({torch.__version__}) sees none (TorchSharp-cpu is CPU-only); test/gpu/run-on-device.sh runs this check on a GPU machine");
         using var images = PretrainRunTests.Blobs(count: 64);
         bool tf32 = torch.backends.cudnn.allow_tf32;
         torch.backends.cudnn.allow_tf32 = false;

@@ -1,7 +1,7 @@
-using MoCo.Torch;
+using TorchSharp;
 using MoCo.Training.Data;
 using MoCo.Training.Trainer;
-using static MoCo.Torch.torch;
+using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Trainer;
 
@@ -65,9 +65,9 @@ public class PretrainRunTests
         Assert.That(a, Has.Count.EqualTo(12));
         Assert.That(b, Is.EqualTo(a));
 
-        using var sa = MoCo.Torch.Serialization.SafeTensors.Load(Path.Combine(straight, PretrainRun.CheckpointFile));
-        using var sb = MoCo.Torch.Serialization.SafeTensors.Load(Path.Combine(interrupted, PretrainRun.CheckpointFile));
-        foreach (var (name, t) in sa.Tensors) Assert.That(sb.Tensors[name].equal(t), Is.True, name);
+        using var sa = MoCo.Training.Serialization.SafeTensors.Load(Path.Combine(straight, PretrainRun.CheckpointFile));
+        using var sb = MoCo.Training.Serialization.SafeTensors.Load(Path.Combine(interrupted, PretrainRun.CheckpointFile));
+        foreach (var (name, t) in sa.Tensors) Assert.That(sb.Tensors[name].SameValues(t), Is.True, name);
         Assert.That(File.Exists(Path.Combine(straight, PretrainRun.CurvesFile)), Is.True);
     }
 
@@ -76,7 +76,7 @@ public class PretrainRunTests
     {
         using var images = Blobs();
         using (var run = PretrainRun.Start(Tiny with { Epochs = 1 }, Source(images, Tiny), null, dir)) run.Run();
-        using var ckpt = MoCo.Torch.Serialization.SafeTensors.Load(Path.Combine(dir, PretrainRun.CheckpointFile));
+        using var ckpt = MoCo.Training.Serialization.SafeTensors.Load(Path.Combine(dir, PretrainRun.CheckpointFile));
         Assert.That(ckpt.Names, Does.Contain("encoder_q.conv1.weight").And.Contain("encoder_k.layer4.1.bn2.running_var")
             .And.Contain("encoder_q.fc.0.weight").And.Contain("encoder_q.fc.2.weight").And.Contain("queue").And.Contain("queue_ptr")
             .And.Contain("optimizer.state.0.momentum_buffer").And.Contain("rng.torch_cpu"));
@@ -126,7 +126,7 @@ public class PretrainRunTests
         string ckpt = Path.Combine(dir, PretrainRun.CheckpointFile);
         var e = Assert.Throws<TrainingDivergedException>(() => run.Run());
         Assert.That(e!.Message, Does.Contain("NaN").And.Contain("batch 4").And.Contain(ckpt));
-        using var kept = MoCo.Torch.Serialization.SafeTensors.Load(ckpt);
+        using var kept = MoCo.Training.Serialization.SafeTensors.Load(ckpt);
         Assert.That(kept.Metadata["moco.position"], Does.Contain("\"GlobalStep\":4"));
     }
 
