@@ -139,6 +139,7 @@ public class PretrainCommandTests
         {
             Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "60", "--out", Path.Combine(dir, "bad")]), Is.EqualTo(1));
             Assert.That(MocoApp.Run(["pretrain", "--data", "nowhere:x"]), Is.EqualTo(1));
+            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "simclr", "--out", Path.Combine(dir, "bad")]), Is.EqualTo(1));
             Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}", "--resume", "--out", Path.Combine(dir, "none")]), Is.EqualTo(1));
         }
         finally
@@ -146,7 +147,8 @@ public class PretrainCommandTests
             Console.SetError(saved);
         }
         string text = error.ToString();
-        Assert.That(text, Does.Contain("error: the queue size 60").And.Contain("error: 'nowhere:x' is not a data source").And.Contain("last.ckpt"));
+        Assert.That(text, Does.Contain("error: the queue size 60").And.Contain("error: 'nowhere:x' is not a data source").And.Contain("last.ckpt")
+            .And.Contain("error: unknown method 'simclr': use moco, end-to-end, memory-bank"));
         Assert.That(text, Does.Not.Contain("   at "), "no stack traces for user errors");
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
+using MoCo.Training.Method;
 using MoCo.Training.Trainer;
 
 namespace MoCo.Cli.Commands;
@@ -12,6 +13,7 @@ internal static class PretrainCommand
     private sealed class Options
     {
         internal readonly Option<string> Data = new("--data") { Description = "training images: fashion-mnist[:train|test] or idx:DIR[:train|test]", DefaultValueFactory = _ => "fashion-mnist:train" };
+        internal readonly Option<string?> Method = new("--method") { Description = "contrastive mechanism: moco, end-to-end (SimCLR's NT-Xent over the batch) or memory-bank (InstDisc); default moco" };
         internal readonly Option<string> Preset = new("--preset") { Description = "v1 or v2", DefaultValueFactory = _ => "v2" };
         internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl, curves.svg)", DefaultValueFactory = _ => "run" };
         internal readonly Option<string?> Arch = new("--arch") { Description = "resnet18, resnet34 or resnet50" };
@@ -43,7 +45,7 @@ internal static class PretrainCommand
         internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
         internal readonly Option<bool?> ScaledDecode = new("--scaled-decode") { Description = "DCT-scale large JPEGs while every crop keeps the view size (default true; false: full-size decode, bit-exact with torchvision + PIL)" };
 
-        internal IEnumerable<Option> All => [Data, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
+        internal IEnumerable<Option> All => [Data, Method, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
             BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, ChannelsLast, CheckpointEvery, Resume, InputSize, Workers, ScaledDecode];
     }
 
@@ -161,6 +163,7 @@ internal static class PretrainCommand
         bool small = r.GetValue(o.SmallImages) ?? imageSize <= 64;
         c = c with
         {
+            Method = r.GetValue(o.Method) is { } method ? ContrastiveMethodNames.Parse(method) : c.Method,
             Arch = r.GetValue(o.Arch) ?? (small ? "resnet18" : c.Arch),
             Width = r.GetValue(o.Width) ?? c.Width,
             SmallImages = small,

@@ -14,6 +14,11 @@ public sealed record PretrainConfig
 {
     /// <summary>"v1" or "v2": where the defaults came from.</summary>
     public string Preset { get; init; } = "v2";
+    /// <summary>The contrastive mechanism (default <see cref="ContrastiveMethod.MoCo"/>). Written to JSON by name only when it is
+    /// not MoCo, so a MoCo run's config (in checkpoints and exported models) reads as before the field existed, and a config
+    /// without it, such as a checkpoint written before, is MoCo.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public ContrastiveMethod Method { get; init; } = ContrastiveMethod.MoCo;
     /// <summary>Encoder architecture ("resnet18", "resnet34", "resnet50").</summary>
     public string Arch { get; init; } = "resnet50";
     /// <summary>Base width (torchvision: 64).</summary>
@@ -140,6 +145,8 @@ public sealed record PretrainConfig
     /// <summary>Checks the values that would otherwise fail deep inside a run.</summary>
     public void Validate()
     {
+        if (Method != ContrastiveMethod.MoCo)
+            throw new ArgumentException($"the method '{ContrastiveMethodNames.Format(Method)}' is not implemented yet; use moco");
         if (BatchSize <= 0) throw new ArgumentException($"the batch size must be positive, got {BatchSize}");
         if (Epochs <= 0) throw new ArgumentException($"epochs must be positive, got {Epochs}");
         if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
