@@ -14,6 +14,7 @@ internal static class MocoApp
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
+        root.Subcommands.Add(AblateCommand.Create());
         return root;
     }
 
