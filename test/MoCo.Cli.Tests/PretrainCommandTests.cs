@@ -130,6 +130,28 @@ public class PretrainCommandTests
     }
 
     [Test]
+    public void Method_and_bank_momentum_reach_the_checkpoint()
+    {
+        string run = Path.Combine(dir, "bank");
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "memory-bank", "--bank-momentum", "0.6", "--width", "4",
+                "--batch", "16", "--queue", "100", "--epochs", "1", "--threads", "1", "--out", run]), Is.EqualTo(0));
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+        Assert.That(output.ToString(), Does.Contain("pretraining memory-bank").And.Contain("memory bank, K 100"));
+        var config = MoCo.Training.Trainer.PretrainRun.ReadConfig(run);
+        Assert.That(config.Method, Is.EqualTo(MoCo.Training.Method.ContrastiveMethod.MemoryBank));
+        Assert.That(config.MemoryBankMomentum, Is.EqualTo(0.6));
+    }
+
+    [Test]
     public void Bad_options_fail_with_a_message_and_a_non_zero_exit()
     {
         var error = new StringWriter();

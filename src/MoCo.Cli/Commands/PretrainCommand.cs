@@ -7,7 +7,7 @@ using MoCo.Training.Trainer;
 
 namespace MoCo.Cli.Commands;
 
-/// <summary>`moco pretrain`: MoCo v1/v2 pretraining on a data source, writing a run directory.</summary>
+/// <summary>`moco pretrain`: contrastive pretraining (MoCo v1/v2, end-to-end, memory bank) on a data source, writing a run directory.</summary>
 internal static class PretrainCommand
 {
     private sealed class Options
@@ -21,8 +21,9 @@ internal static class PretrainCommand
         internal readonly Option<bool?> SmallImages = new("--small-images") { Description = "3×3 stride-1 stem, no max-pool" };
         internal readonly Option<int?> InChannels = new("--in-channels") { Description = "1 or 3 (default: the data's)" };
         internal readonly Option<int?> Batch = new("--batch") { Description = "batch size" };
-        internal readonly Option<int?> Queue = new("--queue") { Description = "queue length K" };
+        internal readonly Option<int?> Queue = new("--queue") { Description = "negatives K: MoCo's queue length, the memory bank's sampled negatives (end-to-end: 2N − 2, tied to --batch)" };
         internal readonly Option<double?> Momentum = new("--momentum") { Description = "key-encoder momentum m" };
+        internal readonly Option<double?> BankMomentum = new("--bank-momentum") { Description = "memory bank: momentum of the update on representations (default 0.5)" };
         internal readonly Option<double?> Temperature = new("--temperature") { Description = "softmax temperature τ" };
         internal readonly Option<bool?> Symmetric = new("--symmetric") { Description = "symmetric loss" };
         internal readonly Option<int?> BnSplits = new("--bn-splits") { Description = "split BN sub-batches" };
@@ -45,14 +46,14 @@ internal static class PretrainCommand
         internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
         internal readonly Option<bool?> ScaledDecode = new("--scaled-decode") { Description = "DCT-scale large JPEGs while every crop keeps the view size (default true; false: full-size decode, bit-exact with torchvision + PIL)" };
 
-        internal IEnumerable<Option> All => [Data, Method, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, Temperature, Symmetric,
+        internal IEnumerable<Option> All => [Data, Method, Preset, Out, Arch, Width, SmallImages, InChannels, Batch, Queue, Momentum, BankMomentum, Temperature, Symmetric,
             BnSplits, Lr, Epochs, Schedule, LrPerStep, WarmupEpochs, Limit, Threads, Seed, KnnData, KnnLimit, Device, Deterministic, ChannelsLast, CheckpointEvery, Resume, InputSize, Workers, ScaledDecode];
     }
 
     internal static Command Create()
     {
         var o = new Options();
-        var command = new Command("pretrain", "MoCo v1/v2 pretraining: writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.");
+        var command = new Command("pretrain", "Contrastive pretraining (--method moco, end-to-end or memory-bank; presets v1/v2): writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.");
         foreach (Option option in o.All) command.Options.Add(option);
         command.SetAction(result => Run(result, o));
         return command;
@@ -135,8 +136,14 @@ internal static class PretrainCommand
 
     private static int Train(PretrainConfig config, IViewPairSource source, KnnMonitor? knn, string outDir, bool resume, string data, int count, string shape)
     {
-        Console.WriteLine($"pretraining MoCo {config.Preset} on {data} ({count} images, {shape}), {config.Arch} width {config.Width}, " +
-                          $"batch {config.BatchSize}, K {config.QueueSize}, {config.Epochs} epochs, device {config.Device} → {outDir}");
+        string negatives = config.Method switch
+        {
+            ContrastiveMethod.EndToEnd => $"{2 * config.BatchSize - 2} in-batch negatives",
+            ContrastiveMethod.MemoryBank => $"memory bank, K {config.QueueSize}",
+            _ => $"K {config.QueueSize}",
+        };
+        Console.WriteLine($"pretraining {ContrastiveMethodNames.Format(config.Method)} (preset {config.Preset}) on {data} ({count} images, {shape}), {config.Arch} width {config.Width}, " +
+                          $"batch {config.BatchSize}, {negatives}, {config.Epochs} epochs, device {config.Device} → {outDir}");
         using var run = resume ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
         if (run.Position.GlobalStep == 0 && knn is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
@@ -171,6 +178,7 @@ internal static class PretrainCommand
             BatchSize = r.GetValue(o.Batch) ?? c.BatchSize,
             QueueSize = r.GetValue(o.Queue) ?? c.QueueSize,
             Momentum = r.GetValue(o.Momentum) ?? c.Momentum,
+            MemoryBankMomentum = r.GetValue(o.BankMomentum) ?? c.MemoryBankMomentum,
             Temperature = r.GetValue(o.Temperature) ?? c.Temperature,
             Symmetric = r.GetValue(o.Symmetric) ?? c.Symmetric,
             BnSplits = r.GetValue(o.BnSplits) ?? c.BnSplits,

@@ -2,8 +2,9 @@ using TorchSharp;
 
 namespace MoCo.Training.Data;
 
-/// <summary>Two augmented views of each image of a batch, for MoCo: query and key, each N×C×H×W float (normalised).</summary>
-public sealed class ViewPairBatch(Tensor query, Tensor key, int index) : IDisposable
+/// <summary>Two augmented views of each image of a batch, for MoCo: query and key, each N×C×H×W float (normalised), and
+/// the images' indices in the data set (Int64 [N], on the views' device; the memory bank's rows).</summary>
+public sealed class ViewPairBatch(Tensor query, Tensor key, int index, Tensor? indices = null) : IDisposable
 {
     /// <summary>The query views.</summary>
     public Tensor Query { get; } = query;
@@ -11,18 +12,21 @@ public sealed class ViewPairBatch(Tensor query, Tensor key, int index) : IDispos
     public Tensor Key { get; } = key;
     /// <summary>The batch's position in its epoch.</summary>
     public int Index { get; } = index;
+    /// <summary>Each image's index in the data set (Int64 [N]), or null where the source does not know them.</summary>
+    public Tensor? Indices { get; } = indices;
 
     /// <summary>Frees both tensors.</summary>
     public void Dispose()
     {
         Query.Dispose();
         Key.Dispose();
+        Indices?.Dispose();
     }
 }
 
 /// <summary>
-/// Where pretraining batches come from. An epoch's batches must be a pure function of (seed, epoch): a resumed run
-/// asks for the same epoch from a later batch and must get exactly what it would have got.
+/// Where pretraining batches come from. An epoch's batches, sample indices included, must be a pure function of
+/// (seed, epoch): a resumed run asks for the same epoch from a later batch and must get exactly what it would have got.
 /// </summary>
 public interface IViewPairSource
 {

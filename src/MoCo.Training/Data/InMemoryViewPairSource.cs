@@ -37,11 +37,12 @@ public sealed class InMemoryViewPairSource(InMemoryImages images, BatchedAugment
         using var scope = NewDisposeScope();
         var index = new long[batchSize];
         for (int i = 0; i < batchSize; i++) index[i] = order[b * batchSize + i];
-        var pixels = images.Images.index_select(0, tensor(index)).to(device);
+        var rows = tensor(index);
+        var pixels = images.Images.index_select(0, rows).to(device);
         var rq = SplitMix64.For(seed, epoch, b, 1);
         var rk = SplitMix64.For(seed, epoch, b, 2);
         var q = augmentation.Apply(pixels, ref rq).DetachFromDisposeScope();
         var k = augmentation.Apply(pixels, ref rk).DetachFromDisposeScope();
-        return new ViewPairBatch(q, k, b);
+        return new ViewPairBatch(q, k, b, rows.to(device).DetachFromDisposeScope());
     }
 }

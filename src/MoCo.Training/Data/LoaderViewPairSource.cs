@@ -49,10 +49,19 @@ public sealed class LoaderViewPairSource(ImageLoader loader, int count, int chan
                 }
                 if (images.ViewCount != 2) throw new InvalidOperationException($"a pretraining loader gives two views per image, this one {images.ViewCount}");
                 long[] shape = [images.Count, images.Channels, images.Size, images.Size];
-                pair = new ViewPairBatch(ToDevice(images.View(0), shape, device), ToDevice(images.View(1), shape, device), index);
+                pair = new ViewPairBatch(ToDevice(images.View(0), shape, device), ToDevice(images.View(1), shape, device), index, Indices(images.Indices, device));
             }
             yield return pair;
         }
+    }
+
+    /// <summary>The samples' dataset indices (the substitutes' where a bad file was replaced) as Int64 on <paramref name="device"/>.</summary>
+    private static Tensor Indices(ReadOnlySpan<int> indices, Device device)
+    {
+        var values = new long[indices.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = indices[i];
+        using var scope = torch.NewDisposeScope();
+        return torch.tensor(values).to(device).DetachFromDisposeScope();
     }
 
     /// <summary>A loader batch's view as a tensor on <paramref name="device"/> (owned by the caller).</summary>

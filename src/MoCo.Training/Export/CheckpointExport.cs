@@ -32,7 +32,7 @@ public static class CheckpointExport
     {
         ArgumentNullException.ThrowIfNull(contents);
         ArgumentNullException.ThrowIfNull(config);
-        var encoder = Method.MomentumContrast.BuildEncoder(config.EncoderOptions with { ChannelsLast = false, NumClasses = config.Dim }, config.Mlp);
+        var encoder = Method.ContrastiveModel.BuildEncoder(config.EncoderOptions with { ChannelsLast = false, NumClasses = config.Dim }, config.Mlp);
         const string Prefix = "encoder_q.";
         var state = contents.Tensors.Where(kv => kv.Key.StartsWith(Prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[Prefix.Length..], kv => kv.Value);
         if (state.Count == 0) throw new InvalidDataException("the checkpoint holds no encoder_q.* tensors");

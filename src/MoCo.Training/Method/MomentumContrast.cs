@@ -9,22 +9,15 @@ namespace MoCo.Training.Method;
 /// a query encoder learned by back-propagation, a key encoder that is its moving average, a FIFO queue of keys
 /// as negatives, and the InfoNCE loss. State names follow the official code: encoder_q.*, encoder_k.*, queue, queue_ptr.
 /// </summary>
-public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor>
+public sealed class MomentumContrast : ContrastiveModel
 {
     private Tensor queueTensor, queuePointer;
 
     /// <summary>Builds both encoders from <paramref name="encoder"/> (its NumClasses is set to the embedding dimension),
     /// copies the query encoder into the key encoder, and fills the queue with random unit vectors.</summary>
-    public MomentumContrast(ResNetOptions encoder, MoCoOptions options) : base(nameof(MomentumContrast))
+    public MomentumContrast(ResNetOptions encoder, MoCoOptions options) : base(nameof(MomentumContrast), encoder, options)
     {
-        ArgumentNullException.ThrowIfNull(encoder);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Options = options;
-        var encoderOptions = encoder with { NumClasses = options.Dim };
-        encoder_q = BuildEncoder(encoderOptions, options.Mlp);
-        encoder_k = BuildEncoder(encoderOptions, options.Mlp);
-        register_module("encoder_q", encoder_q);
+        encoder_k = BuildEncoder(EncoderOptions, options.Mlp);
         register_module("encoder_k", encoder_k);
 
         var paramsQ = encoder_q.parameters().ToArray();
@@ -46,23 +39,8 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         register_buffer("queue_ptr", queuePointer);
     }
 
-    /// <summary>An encoder with MoCo's head: fc = Linear(D, C), or with <paramref name="mlp"/> Sequential(Linear(D, D), ReLU, Linear(D, C)).</summary>
-    internal static ResNet BuildEncoder(ResNetOptions options, bool mlp)
-    {
-        var net = new ResNet(options);
-        if (mlp)
-        {
-            // v2: fc ← Sequential(Linear(D, D), ReLU, fc), so names are fc.0.*, fc.2.* as in the official code.
-            int d = net.FeatureDim;
-            net.ReplaceHead(nn.Sequential(nn.Linear(d, d), nn.ReLU(), net.Head));
-        }
-        return net;
-    }
-
-    /// <summary>The options.</summary>
-    public MoCoOptions Options { get; }
-    /// <summary>The query encoder f_q (learned by back-propagation): what gets exported.</summary>
-    public ResNet encoder_q { get; }
+    /// <inheritdoc/>
+    public override ContrastiveMethod Method => ContrastiveMethod.MoCo;
     /// <summary>The key encoder f_k (moving average of f_q).</summary>
     public ResNet encoder_k { get; }
     // TorchSharp's Module.to replaces a buffer through the public property of its name: the setters register the moved
@@ -118,22 +96,12 @@ public sealed class MomentumContrast : Module<(Tensor query, Tensor key), Tensor
         return k.index_select(0, unshuffle).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Queries of <paramref name="imageQ"/>: the query encoder's output, L2-normalised (with gradient).</summary>
-    public Tensor Queries(Tensor imageQ)
-    {
-        using Tensor embedding = encoder_q.forward(imageQ);
-        return nn.functional.normalize(embedding, dim: 1);
-    }
-
     /// <summary>One MoCo forward on two views of a batch: momentum update, keys, queries, InfoNCE (symmetric if set),
-    /// then enqueue the keys. Returns the loss (with gradient for the query encoder).</summary>
-    public override Tensor forward((Tensor query, Tensor key) views)
+    /// then enqueue the keys. Returns the loss (with gradient for the query encoder). The sample indices are not used.</summary>
+    public override Tensor forward((Tensor query, Tensor key, Tensor? indices) views)
     {
-        var (imageQ, imageK) = views;
-        ArgumentNullException.ThrowIfNull(imageQ);
-        ArgumentNullException.ThrowIfNull(imageK);
-        if (!imageQ.shape.SequenceEqual(imageK.shape))
-            throw new ArgumentException($"the two views differ in shape: [{string.Join(", ", imageQ.shape)}] vs [{string.Join(", ", imageK.shape)}]");
+        var (imageQ, imageK, _) = views;
+        CheckViews(imageQ, imageK);
         using var scope = NewDisposeScope();
         MomentumUpdateKeyEncoder();
         double t = Options.Temperature;

@@ -21,8 +21,8 @@ public sealed record TrainingPosition
 }
 
 /// <summary>
-/// A training checkpoint: one safetensors file with the model state under the official MoCo names (encoder_q.*,
-/// encoder_k.*, queue, queue_ptr), the optimiser's momentum buffers (optimizer.state.{i}.momentum_buffer), the libtorch
+/// A training checkpoint: one safetensors file with the model state under the official MoCo names (encoder_q.*, and
+/// MoCo's encoder_k.*, queue, queue_ptr or the memory bank's memory_bank), the optimiser's momentum buffers (optimizer.state.{i}.momentum_buffer), the libtorch
 /// CPU generator (rng.torch_cpu), and as metadata the config, the position and the format version. Written atomically.
 /// </summary>
 public static class Checkpoint
@@ -38,7 +38,7 @@ public static class Checkpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>Writes the checkpoint atomically (temporary file, then rename).</summary>
-    public static void Save(string path, MomentumContrast model, SGD optimizer, PretrainConfig config, TrainingPosition position)
+    public static void Save(string path, ContrastiveModel model, SGD optimizer, PretrainConfig config, TrainingPosition position)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -67,12 +67,15 @@ public static class Checkpoint
     }
 
     /// <summary>Restores model, optimiser and generator from a checkpoint; returns the position to continue from.</summary>
-    public static TrainingPosition Restore(SafeTensors.Contents contents, MomentumContrast model, SGD optimizer)
+    /// <exception cref="InvalidDataException">The checkpoint is of another method than <paramref name="model"/>.</exception>
+    public static TrainingPosition Restore(SafeTensors.Contents contents, ContrastiveModel model, SGD optimizer)
     {
         ArgumentNullException.ThrowIfNull(contents);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
-        CheckVersion(contents);
+        ContrastiveMethod stored = ReadConfig(contents).Method;
+        if (stored != model.Method)
+            throw new InvalidDataException($"the checkpoint is of a {ContrastiveMethodNames.Format(stored)} run, the model is {ContrastiveMethodNames.Format(model.Method)}");
         var modelState = contents.Tensors.Where(kv => !kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && kv.Key != RngKey)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         model.LoadState(modelState);

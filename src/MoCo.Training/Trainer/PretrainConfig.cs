@@ -29,22 +29,45 @@ public sealed record PretrainConfig
     public int InChannels { get; init; } = 3;
     /// <summary>Embedding dimension.</summary>
     public int Dim { get; init; } = 128;
-    /// <summary>Queue length K.</summary>
+    /// <summary>Negatives K: MoCo's queue length, the memory bank's sampled negatives; end-to-end has 2N − 2 and ignores it.</summary>
     public int QueueSize { get; init; } = 65536;
-    /// <summary>Key-encoder momentum m.</summary>
+    /// <summary>Key-encoder momentum m (MoCo).</summary>
     public double Momentum { get; init; } = 0.999;
+    /// <summary>Memory bank: momentum of the update on representations (default 0.5, InstDisc's). In JSON only for
+    /// memory-bank runs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double MemoryBankMomentum { get; init; } = 0.5;
+    // Keeps the config JSON of MoCo and end-to-end runs as it was before the memory bank existed.
+    [System.Text.Json.Serialization.JsonInclude]
+    [System.Text.Json.Serialization.JsonPropertyName(nameof(MemoryBankMomentum))]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    private double? MemoryBankMomentumJson
+    {
+        get => Method == ContrastiveMethod.MemoryBank ? MemoryBankMomentum : null;
+        init => MemoryBankMomentum = value ?? 0.5;
+    }
     /// <summary>Temperature τ.</summary>
     public double Temperature { get; init; } = 0.2;
     /// <summary>MLP head (v2).</summary>
     public bool Mlp { get; init; } = true;
-    /// <summary>Symmetric loss.</summary>
+    /// <summary>Symmetric loss (MoCo only).</summary>
     public bool Symmetric { get; init; }
     /// <summary>BN sub-batches (split BN on one device; 1 = plain BN).</summary>
     public int BnSplits { get; init; } = 1;
     /// <summary>Shuffle BN: the key batch is shuffled before the key encoder and un-shuffled after, so split BN's
     /// sub-batch statistics cannot pair a query with its own key (paper §3.3). Default true; false is the ablation
-    /// where the pretext task can cheat through BN.</summary>
+    /// where the pretext task can cheat through BN. In JSON only when false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool ShuffleKeys { get; init; } = true;
+    // Keeps the config JSON of runs with shuffle BN (all before the ablation) as it was.
+    [System.Text.Json.Serialization.JsonInclude]
+    [System.Text.Json.Serialization.JsonPropertyName(nameof(ShuffleKeys))]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    private bool? ShuffleKeysJson
+    {
+        get => ShuffleKeys ? null : false;
+        init => ShuffleKeys = value ?? true;
+    }
     /// <summary>Batch size.</summary>
     public int BatchSize { get; init; } = 256;
     /// <summary>Base SGD learning rate.</summary>
@@ -120,7 +143,8 @@ public sealed record PretrainConfig
 
     internal MoCoOptions MoCoOptions => new()
     {
-        Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, Temperature = Temperature, Mlp = Mlp, Symmetric = Symmetric, ShuffleKeys = ShuffleKeys,
+        Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, MemoryBankMomentum = MemoryBankMomentum, Temperature = Temperature, Mlp = Mlp,
+        Symmetric = Symmetric, ShuffleKeys = ShuffleKeys,
     };
 
     /// <summary>The schedule in the unit the trainer counts in: epochs, or steps when <see cref="LrPerStep"/>.</summary>
@@ -145,14 +169,23 @@ public sealed record PretrainConfig
     /// <summary>Checks the values that would otherwise fail deep inside a run.</summary>
     public void Validate()
     {
-        if (Method != ContrastiveMethod.MoCo)
-            throw new ArgumentException($"the method '{ContrastiveMethodNames.Format(Method)}' is not implemented yet; use moco");
+        if (!Enum.IsDefined(Method)) throw new ArgumentException($"unknown method {(int)Method}: use {string.Join(", ", ContrastiveMethodNames.All)}");
         if (BatchSize <= 0) throw new ArgumentException($"the batch size must be positive, got {BatchSize}");
         if (Epochs <= 0) throw new ArgumentException($"epochs must be positive, got {Epochs}");
         if (LearningRate <= 0) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
-        int keysPerStep = BatchSize * (Symmetric ? 2 : 1);
-        if (QueueSize % keysPerStep != 0)
-            throw new ArgumentException($"the queue size {QueueSize} must be divisible by the keys enqueued per step ({keysPerStep})");
+        if (Method == ContrastiveMethod.MoCo)
+        {
+            int keysPerStep = BatchSize * (Symmetric ? 2 : 1);
+            if (QueueSize % keysPerStep != 0)
+                throw new ArgumentException($"the queue size {QueueSize} must be divisible by the keys enqueued per step ({keysPerStep})");
+        }
+        else if (Symmetric)
+        {
+            throw new ArgumentException($"the symmetric loss is MoCo's; {ContrastiveMethodNames.Format(Method)} does not take it" +
+                                        (Method == ContrastiveMethod.EndToEnd ? " (NT-Xent is symmetric already)" : ""));
+        }
+        if (Method == ContrastiveMethod.EndToEnd && BatchSize < 2)
+            throw new ArgumentException($"end-to-end needs a batch of at least 2 images (2N − 2 negatives), got {BatchSize}");
         if (BatchSize % BnSplits != 0) throw new ArgumentException($"the batch size {BatchSize} must be divisible by {BnSplits} BN splits");
         _ = EncoderOptions;
         if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentException($"warm-up epochs must lie in [0, {Epochs}), got {WarmupEpochs}");

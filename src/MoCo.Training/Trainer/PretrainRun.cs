@@ -20,9 +20,9 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 }
 
 /// <summary>
-/// A MoCo pretraining run writing to a directory: last.ckpt (safetensors; every <see cref="PretrainConfig.CheckpointEvery"/>
+/// A contrastive pretraining run (MoCo, end-to-end or memory bank: <see cref="PretrainConfig.Method"/>) writing to a directory: last.ckpt (safetensors; every <see cref="PretrainConfig.CheckpointEvery"/>
 /// steps and at each epoch's end), log.jsonl, curves.svg. A killed run resumes exactly where its checkpoint stands:
-/// same data order, augmentations, generator state, optimiser state and queue, so it gives the losses an
+/// same data order, augmentations, generator state, optimiser state and the method's state (queue, memory bank), so it gives the losses an
 /// uninterrupted run gives (bit-exact on CPU with deterministic algorithms).
 /// </summary>
 public sealed class PretrainRun : IDisposable
@@ -59,7 +59,7 @@ public sealed class PretrainRun : IDisposable
         if (data.BatchesPerEpoch(config.BatchSize) == 0) throw new ArgumentException($"{data.Count} images make no full batch of {config.BatchSize}");
 
         manual_seed(unchecked((long)config.Seed));
-        Model = new MomentumContrast(config.EncoderOptions, config.MoCoOptions);
+        Model = ContrastiveModel.Create(config.Method, config.EncoderOptions, config.MoCoOptions, data.Count);
         Model.to(device);
         optimizer = new SGD(Model.encoder_q.parameters(), config.LearningRate, config.SgdMomentum, dampening: 0, weightDecay: config.WeightDecay, nesterov: false);
         schedule = config.LearningRateScheduleFor(data.BatchesPerEpoch(config.BatchSize));
@@ -95,8 +95,8 @@ public sealed class PretrainRun : IDisposable
 
     /// <summary>The run's config.</summary>
     public PretrainConfig Config { get; }
-    /// <summary>The model (query and key encoders, queue).</summary>
-    public MomentumContrast Model { get; }
+    /// <summary>The model: the query encoder and the method's state (MoCo: key encoder and queue; memory bank: the bank).</summary>
+    public ContrastiveModel Model { get; }
     /// <summary>Where the run stands.</summary>
     public TrainingPosition Position => position;
 
@@ -142,7 +142,7 @@ public sealed class PretrainRun : IDisposable
                 using (NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var lossTensor = Model.forward((batch.Query, batch.Key));
+                    var lossTensor = Model.forward((batch.Query, batch.Key, batch.Indices));
                     loss = lossTensor.item<float>();
                     if (!double.IsFinite(loss))
                     {

@@ -81,15 +81,23 @@ public class LoaderViewPairSourceTests
         const int Batch = 8;
         var loader = ImageLoader.ForPretraining(dataset, MoCoAugmentation.V2(24), 3, new LoaderOptions(BatchSize: Batch, Workers: 2, Seed: 1, ReplaceBadFiles: true));
         var source = new LoaderViewPairSource(loader, dataset.Count, 3, 24, Batch);
+        // A memory-bank run: the bank's rows are the loader's sample indices, the substitutes' where a file was replaced.
         var config = PretrainConfig.V2 with
         {
+            Method = MoCo.Training.Method.ContrastiveMethod.MemoryBank,
             Arch = "resnet18", Width = 8, SmallImages = true, InChannels = 3, Dim = 16, QueueSize = 32, BatchSize = Batch,
             Epochs = 2, LogEvery = 1, Threads = 1, BnSplits = 2, InputSize = 24,
         };
         string run = Path.Combine(dir, "run");
+        int brokenIndex = Enumerable.Range(0, dataset.Count).Single(i => dataset.Describe(i).Contains("broken.png", StringComparison.Ordinal));
         using (var pretrain = PretrainRun.Start(config, source, null, run))
         {
+            var bank = ((MoCo.Training.Method.MemoryBankContrast)pretrain.Model).memory_bank;
+            using var initial = bank.clone();
             pretrain.Run();
+            using var moved = (bank - initial).abs().sum(1).gt(0);
+            Assert.That(moved[brokenIndex].item<bool>(), Is.False, "the broken file was never trained on: its row keeps its start");
+            Assert.That(moved.sum().item<long>(), Is.GreaterThan(20), "the rows of the images trained on moved");
         }
 
         string[] skipped = File.ReadAllLines(Path.Combine(run, PretrainRun.SkippedFile));

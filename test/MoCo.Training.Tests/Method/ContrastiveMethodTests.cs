@@ -27,4 +27,28 @@ public class ContrastiveMethodTests
         Assert.That(JsonSerializer.Deserialize<PretrainConfig>(bank)!.Method, Is.EqualTo(ContrastiveMethod.MemoryBank));
         Assert.That(JsonSerializer.Deserialize<PretrainConfig>("{\"Method\":\"EndToEnd\"}")!.Method, Is.EqualTo(ContrastiveMethod.EndToEnd));
     }
+
+    [Test]
+    public void The_bank_momentum_is_in_the_json_of_memory_bank_runs_only()
+    {
+        Assert.That(JsonSerializer.Serialize(PretrainConfig.V2 with { MemoryBankMomentum = 0.7 }), Does.Not.Contain("MemoryBankMomentum"));
+        string bank = JsonSerializer.Serialize(PretrainConfig.V2 with { Method = ContrastiveMethod.MemoryBank, MemoryBankMomentum = 0.7 });
+        Assert.That(bank, Does.Contain("\"MemoryBankMomentum\":0.7"));
+        var read = JsonSerializer.Deserialize<PretrainConfig>(bank)!;
+        Assert.That(read.MemoryBankMomentum, Is.EqualTo(0.7));
+        Assert.That(read.MoCoOptions.MemoryBankMomentum, Is.EqualTo(0.7));
+        Assert.That(JsonSerializer.Deserialize<PretrainConfig>("{\"Method\":\"MemoryBank\"}")!.MemoryBankMomentum, Is.EqualTo(0.5));
+    }
+
+    [Test]
+    public void Validation_refuses_what_a_method_does_not_take()
+    {
+        Assert.Throws<ArgumentException>(() => (PretrainConfig.V2 with { Method = ContrastiveMethod.EndToEnd, Symmetric = true }).Validate());
+        Assert.Throws<ArgumentException>(() => (PretrainConfig.V2 with { Method = ContrastiveMethod.MemoryBank, MemoryBankMomentum = 1.5 }).Validate());
+        Assert.Throws<ArgumentException>(() => (PretrainConfig.V2 with { Method = ContrastiveMethod.EndToEnd, BatchSize = 1 }).Validate());
+        // The queue divisibility is MoCo's: the other methods take any K.
+        Assert.DoesNotThrow(() => (PretrainConfig.V2 with { Method = ContrastiveMethod.MemoryBank, QueueSize = 1000 }).Validate());
+        Assert.DoesNotThrow(() => (PretrainConfig.V2 with { Method = ContrastiveMethod.EndToEnd, QueueSize = 1000 }).Validate());
+        Assert.Throws<ArgumentException>(() => (PretrainConfig.V2 with { QueueSize = 1000 }).Validate());
+    }
 }

@@ -96,7 +96,7 @@ public class MomentumContrastTests
 
         var x1 = randn([8, 1, 12, 12]);
         var x2 = randn([8, 1, 12, 12]);
-        moco.forward((x1, x2)).backward();
+        moco.forward((x1, x2, null)).backward();
         Assert.That(moco.encoder_k.parameters().All(p => p.grad is null), Is.True, "no gradient reaches the key encoder");
         Assert.That(moco.encoder_q.parameters().All(p => p.grad is not null), Is.True);
     }
@@ -109,7 +109,7 @@ public class MomentumContrastTests
         using var moco = new MomentumContrast(Tiny, new MoCoOptions { Dim = 8, QueueSize = 16, Momentum = 0.0, ShuffleKeys = false });
         var x1 = randn([4, 1, 10, 10]);
         var x2 = randn([4, 1, 10, 10]);
-        using (no_grad()) moco.forward((x1, x2));
+        using (no_grad()) moco.forward((x1, x2, null));
         // With m = 0 the key encoder equals the query encoder after the update; the keys are its normalised output.
         Tensor expected;
         using (no_grad()) expected = nn.functional.normalize(moco.encoder_k.forward(x2), dim: 1);
@@ -127,7 +127,7 @@ public class MomentumContrastTests
         var x1 = randn([4, 1, 10, 10]);
         var x2 = randn([4, 1, 10, 10]);
         var queueBefore = moco.queue.clone();
-        double loss = moco.forward((x1, x2)).item<float>();
+        double loss = moco.forward((x1, x2, null)).item<float>();
         Assert.That(moco.queue_ptr.item<long>(), Is.EqualTo(8));
         using (no_grad())
         {

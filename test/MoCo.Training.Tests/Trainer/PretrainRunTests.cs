@@ -1,5 +1,6 @@
 using TorchSharp;
 using MoCo.Training.Data;
+using MoCo.Training.Method;
 using MoCo.Training.Trainer;
 using static TorchSharp.torch;
 
@@ -45,17 +46,21 @@ public class PretrainRunTests
         File.ReadLines(Path.Combine(runDir, PretrainRun.LogFile))
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\"images_per_s\":[^,}]*", "")).ToList();
 
-    [Test]
-    public void A_killed_and_resumed_run_gives_the_losses_of_an_uninterrupted_one_bit_for_bit()
+    [TestCase(ContrastiveMethod.MoCo)]
+    [TestCase(ContrastiveMethod.EndToEnd)]
+    [TestCase(ContrastiveMethod.MemoryBank)]
+    public void A_killed_and_resumed_run_gives_the_losses_of_an_uninterrupted_one_bit_for_bit(ContrastiveMethod method)
     {
         using var images = Blobs();
+        var config = Tiny with { Method = method };
         string straight = Path.Combine(dir, "straight"), interrupted = Path.Combine(dir, "interrupted");
-        using (var run = PretrainRun.Start(Tiny, Source(images, Tiny), null, straight)) run.Run();
+        using (var run = PretrainRun.Start(config, Source(images, config), null, straight)) run.Run();
 
-        using (var run = PretrainRun.Start(Tiny, Source(images, Tiny), null, interrupted)) run.Run(stopAfterSteps: 9);
+        using (var run = PretrainRun.Start(config, Source(images, config), null, interrupted)) run.Run(stopAfterSteps: 9);
         // Killed after step 9: its last checkpoint is from step 8 (every 2 steps; 6 batches per epoch).
-        using (var run = PretrainRun.Resume(interrupted, Source(images, Tiny), null))
+        using (var run = PretrainRun.Resume(interrupted, Source(images, config), null))
         {
+            Assert.That(run.Config.Method, Is.EqualTo(method));
             Assert.That(run.Position.GlobalStep, Is.EqualTo(8));
             Assert.That(run.Position.Epoch, Is.EqualTo(1));
             Assert.That(run.Position.Batch, Is.EqualTo(2));
@@ -83,6 +88,40 @@ public class PretrainRunTests
         Assert.That(ckpt.Metadata["moco.checkpoint_version"], Is.EqualTo("1"));
         Assert.That(PretrainRun.ReadConfig(dir), Is.EqualTo(Tiny with { Epochs = 1 }).Using<PretrainConfig>((x, y) =>
             System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y)));
+    }
+
+    [Test]
+    public void Checkpoints_of_the_other_methods_hold_their_state_export_and_refuse_another_methods_model()
+    {
+        using var images = Blobs();
+        string e2e = Path.Combine(dir, "e2e"), bank = Path.Combine(dir, "bank");
+        var e2eConfig = Tiny with { Method = ContrastiveMethod.EndToEnd, Epochs = 1, InputSize = 16, Mean = [0.3], Std = [0.3] };
+        var bankConfig = e2eConfig with { Method = ContrastiveMethod.MemoryBank, MemoryBankMomentum = 0.7 };
+        using (var run = PretrainRun.Start(e2eConfig, Source(images, e2eConfig), null, e2e)) run.Run();
+        using (var run = PretrainRun.Start(bankConfig, Source(images, bankConfig), null, bank)) run.Run();
+
+        using (var ckpt = MoCo.Training.Serialization.SafeTensors.Load(Path.Combine(e2e, PretrainRun.CheckpointFile)))
+        {
+            var model = ckpt.Names.Where(n => !n.StartsWith("optimizer.", StringComparison.Ordinal) && n != "rng.torch_cpu").ToList();
+            Assert.That(model, Has.All.StartWith("encoder_q."), "one encoder, no queue");
+            Assert.That(ckpt.Metadata["moco.config"], Does.Contain("\"Method\":\"EndToEnd\"").And.Not.Contain("MemoryBankMomentum"));
+        }
+        using (var ckpt = MoCo.Training.Serialization.SafeTensors.Load(Path.Combine(bank, PretrainRun.CheckpointFile)))
+        {
+            Assert.That(ckpt.Tensors["memory_bank"].shape, Is.EqualTo(new long[] { 48, 16 }));
+            Assert.That(ckpt.Names.Where(n => n.StartsWith("encoder_k.", StringComparison.Ordinal) || n.StartsWith("queue", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(PretrainRun.ReadConfig(bank).MemoryBankMomentum, Is.EqualTo(0.7));
+            using var moco = new MomentumContrast(Tiny.EncoderOptions, Tiny.MoCoOptions);
+            using var sgd = new MoCo.Training.Optim.SGD(moco.encoder_q.parameters(), 0.1, 0.9, 0, 0, false);
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(ckpt, moco, sgd));
+            Assert.That(e!.Message, Does.Contain("memory-bank run").And.Contain("the model is moco"));
+        }
+        // The exported encoder is encoder_q for every method.
+        foreach (string run in new[] { e2e, bank })
+        {
+            var summary = MoCo.Training.Export.CheckpointExport.Export(Path.Combine(run, PretrainRun.CheckpointFile), Path.Combine(run, "encoder.onnx"));
+            Assert.That(summary.FeatureDim, Is.EqualTo(32), "the backbone's features (width 4: 8·4)");
+        }
     }
 
     [Test]
