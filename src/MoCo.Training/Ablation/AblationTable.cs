@@ -24,8 +24,8 @@ public static class AblationTable
         return text.ToString();
     }
 
-    /// <summary>A Markdown table: method, K, m, shuffle BN, batch, epochs, final loss, kNN and linear top-1 (%), seconds,
-    /// status (with the reason when not ok).</summary>
+    /// <summary>A Markdown table: method, K, m, shuffle BN (both "–" for mechanisms without a key encoder), batch, epochs,
+    /// final loss, kNN and linear top-1 (%), seconds, status (with the reason when not ok).</summary>
     public static string Markdown(IEnumerable<AblationResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -34,7 +34,10 @@ public static class AblationTable
         foreach (var r in results)
         {
             string status = r.Reason is null ? r.Status : $"{r.Status}: {r.Reason.Replace("|", "\\|", StringComparison.Ordinal)}";
-            text.Append(Invariant($"| {r.Method} | {r.Negatives} | {r.Momentum:R} | {(r.ShuffleBn ? "on" : "off")} | {r.BatchSize} | {r.Epochs} | "))
+            // m and shuffle BN belong to MoCo's key encoder: the other mechanisms have none.
+            bool moco = r.Method == "moco";
+            string m = moco ? r.Momentum.ToString("R", CultureInfo.InvariantCulture) : "–", shuffle = moco ? (r.ShuffleBn ? "on" : "off") : "–";
+            text.Append(Invariant($"| {r.Method} | {r.Negatives} | {m} | {shuffle} | {r.BatchSize} | {r.Epochs} | "))
                 .Append(Invariant($"{Number(r.FinalLoss, "F3")} | {Percent(r.KnnTop1)} | {Percent(r.LinearTop1)} | {r.Seconds:F0} | {status} |\n"));
         }
         return text.ToString();
