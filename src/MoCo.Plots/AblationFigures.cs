@@ -60,12 +60,26 @@ internal static class AblationFigures
             line.LinePattern = metric == "kNN" ? LinePattern.Dashed : LinePattern.Solid;
             line.MarkerSize = 7;
         }
+        AddBaseline(plot, rows);
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Title("top-1 against the number of negatives K");
         plot.XLabel("K (negatives per query, log scale)");
         plot.YLabel("top-1 accuracy (%)");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    /// <summary>Dotted grey lines at the untrained encoder's top-1 (the "random-init" row), when the table has one.</summary>
+    private static void AddBaseline(Plot plot, IEnumerable<AblationRow> rows)
+    {
+        if (rows.FirstOrDefault(r => r.OkIn("baseline")) is not { } baseline) return;
+        foreach (var (metric, value, pattern) in new[] { ("linear", baseline.LinearTop1!.Value, LinePattern.Dotted), ("kNN", baseline.KnnTop1!.Value, LinePattern.DenselyDashed) })
+        {
+            var line = plot.Add.HorizontalLine(value * 100);
+            line.Color = Colors.Gray;
+            line.LinePattern = pattern;
+            line.LegendText = $"random init ({metric})";
+        }
     }
 
     /// <summary>MoCo's top-1 against the momentum m (evenly spaced categories), linear and kNN.</summary>
@@ -84,11 +98,12 @@ internal static class AblationFigures
         knn.MarkerSize = 7;
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int i = 0; i < points.Length; i++) ticks.AddMajor(i, points[i].Momentum.ToString("R", CultureInfo.InvariantCulture));
+        AddBaseline(plot, rows);
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Title($"MoCo top-1 against the momentum m (K = {points[0].Negatives})");
         plot.XLabel("key-encoder momentum m");
         plot.YLabel("top-1 accuracy (%)");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace MoCo.Cli.Tests;
 
-// `moco ablate` end to end on a tiny IDX data set written here: three grid points of a few steps each.
+// `moco ablate` end to end on a tiny IDX data set written here: the untrained baseline and three grid points of a few steps each.
 [NonParallelizable]
 public class AblateCommandTests
 {
@@ -61,14 +61,19 @@ public class AblateCommandTests
         var (code, text) = Run(Args(output));
         Assert.That(code, Is.EqualTo(0), text);
         string[] csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
-        Assert.That(csv.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "moco-k32-m0.999-sbn-b16", "moco-k64-m0.999-sbn-b16", "moco-k64-m0.999-nosbn-b16" }));
+        Assert.That(csv.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "random-init", "moco-k32-m0.999-sbn-b16", "moco-k64-m0.999-sbn-b16", "moco-k64-m0.999-nosbn-b16" }));
         Assert.That(csv.Skip(1).Select(l => l.Split(',')[12]), Is.All.EqualTo("ok"));
         foreach (string line in csv.Skip(1)) Assert.That(File.Exists(Path.Combine(output, line.Split(',')[0], "result.json")), line);
-        Assert.That(text, Does.Contain("3 point(s) ok, 0 failed, 0 skipped"));
+        Assert.That(text, Does.Contain("4 point(s) ok, 0 failed, 0 skipped"));
 
         (code, text) = Run(Args(output));
         Assert.That(code, Is.EqualTo(0), text);
-        Assert.That(text.Split("done before").Length - 1, Is.EqualTo(3), text);
+        Assert.That(text.Split("done before").Length - 1, Is.EqualTo(4), text);
+
+        // Without the baseline: the same points less random-init, all done.
+        (code, text) = Run(Args(output, "--baseline", "false"));
+        Assert.That(code, Is.EqualTo(0), text);
+        Assert.That(text, Does.Not.Contain("random-init").And.Contain("3 point(s) ok"));
     }
 
     [Test]

@@ -5,6 +5,7 @@ public class AblationFiguresTests
     // results.csv as `moco ablate` writes it (MoCo.Training's AblationTable.CsvHeader), with a failed and a skipped point.
     private const string Csv = """
         name,sweeps,method,negatives,momentum,shuffle_bn,batch,epochs,final_loss,knn_top1,linear_top1,seconds,status,reason
+        random-init,baseline,random-init,256,0.99,on,256,0,,0.5000,0.6000,10,ok,
         moco-k1024-m0.99-sbn-b256,negatives,moco,1024,0.99,on,256,2,6.1,0.7000,0.7500,100,ok,
         moco-k256-m0.99-sbn-b256,negatives;momentum;shuffle-bn,moco,256,0.99,on,256,2,5.1,0.6500,0.7000,100,ok,
         end-to-end-k254-m0.99-sbn-b128,negatives,end-to-end,254,0.99,on,128,2,4.0,0.6000,0.6800,100,ok,
@@ -17,11 +18,13 @@ public class AblationFiguresTests
     [Test]
     public void Rows_parse_with_commas_in_reasons_and_series_leave_out_failed_points()
     {
-        var rows = AblationRow.Parse(Csv, "results.csv");
-        Assert.That(rows, Has.Count.EqualTo(7));
+        var all = AblationRow.Parse(Csv, "results.csv");
+        Assert.That(all, Has.Count.EqualTo(8));
+        Assert.That((all[0].Method, all[0].LinearTop1), Is.EqualTo(("random-init", (double?)0.6)));
+        var rows = all.Skip(1).ToList();
         Assert.That(rows[1].Sweeps, Is.EqualTo(new[] { "negatives", "momentum", "shuffle-bn" }));
         Assert.That((rows[3].Status, rows[3].KnnTop1), Is.EqualTo(("skipped", (double?)null)));
-        var series = AblationFigures.NegativesSeries(rows);
+        var series = AblationFigures.NegativesSeries(all);
         Assert.That(series.Select(s => (s.method, s.metric)), Is.EqualTo(new[] { ("moco", "linear"), ("moco", "kNN"), ("end-to-end", "linear"), ("end-to-end", "kNN") }));
         Assert.That(series[0].k, Is.EqualTo(new[] { 256.0, 1024.0 }), "sorted by K");
         Assert.That(series[0].top1, Is.EqualTo(new[] { 70.0, 75.0 }).Within(1e-9));

@@ -20,6 +20,7 @@ internal static class AblateCommand
         internal readonly Option<string?> K = new("--k") { Description = "K values of the negatives sweep (default 256,1024,4096)" };
         internal readonly Option<string?> Methods = new("--methods") { Description = "mechanisms of the negatives sweep (default moco,end-to-end,memory-bank)" };
         internal readonly Option<string?> M = new("--m") { Description = "momenta of the momentum sweep (default 0,0.9,0.99,0.999,0.9999)" };
+        internal readonly Option<bool> Baseline = new("--baseline") { Description = "also evaluate the encoder at initialisation, untrained (a random-init row)", DefaultValueFactory = _ => true };
         internal readonly Option<int> MaxBatch = new("--max-batch") { Description = "largest end-to-end batch run; larger ones are listed as skipped", DefaultValueFactory = _ => 1024 };
         internal readonly Option<string> Out = new("--out") { Description = "output directory: one folder per point, results.csv, results.md", DefaultValueFactory = _ => "ablation" };
         internal readonly Option<string> Preset = new("--preset") { Description = "v1 or v2 (the base config of every point)", DefaultValueFactory = _ => "v2" };
@@ -44,7 +45,7 @@ internal static class AblateCommand
         internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };
         internal readonly Option<int?> Workers = new("--workers") { Description = "loader threads for image files (default: the processor count)" };
 
-        internal IEnumerable<Option> All => [Data, TestData, Sweep, K, Methods, M, MaxBatch, Out, Preset, Arch, Width, SmallImages, Batch, Queue, Momentum,
+        internal IEnumerable<Option> All => [Data, TestData, Sweep, K, Methods, M, Baseline, MaxBatch, Out, Preset, Arch, Width, SmallImages, Batch, Queue, Momentum,
             Temperature, BnSplits, Lr, Epochs, Limit, Labels, TestLimit, ProbeIterations, Threads, Seed, Device, CheckpointEvery, InputSize, Workers];
     }
 
@@ -130,7 +131,7 @@ internal static class AblateCommand
         var sweeps = new AblationSweeps
         {
             Negatives = names.Contains("negatives"), Momentum = names.Contains("momentum"), ShuffleBn = names.Contains("shuffle-bn"),
-            MaxEndToEndBatch = r.GetValue(o.MaxBatch),
+            MaxEndToEndBatch = r.GetValue(o.MaxBatch), Baseline = r.GetValue(o.Baseline),
         };
         if (r.GetValue(o.K) is { } k) sweeps = sweeps with { NegativesList = List(k, s => int.Parse(s, CultureInfo.InvariantCulture)) };
         if (r.GetValue(o.Methods) is { } methods) sweeps = sweeps with { Methods = List(methods, ContrastiveMethodNames.Parse) };

@@ -13,6 +13,9 @@ public sealed record AblationSweeps
     public bool Momentum { get; init; }
     /// <summary>MoCo with shuffle BN on and off.</summary>
     public bool ShuffleBn { get; init; }
+    /// <summary>Add the baseline: the encoder at initialisation (the base config's seed), evaluated without training, so
+    /// each point's gain over random features can be read. Default false (the command's --baseline defaults to true).</summary>
+    public bool Baseline { get; init; }
     /// <summary>The K values of the negatives sweep. Default 256, 1024, 4096.</summary>
     public IReadOnlyList<int> NegativesList { get; init; } = [256, 1024, 4096];
     /// <summary>The mechanisms of the negatives sweep. Default all three.</summary>
@@ -49,6 +52,8 @@ public static class AblationGrid
         }
 
         AblationPoint MoCoPoint(int k, double m, bool shuffle) => new(ContrastiveMethod.MoCo, k, m, shuffle, baseConfig.BatchSize);
+
+        if (sweeps.Baseline) Add(MoCoPoint(baseConfig.QueueSize, baseConfig.Momentum, baseConfig.ShuffleKeys) with { Untrained = true }, "baseline");
 
         if (sweeps.Negatives)
         {

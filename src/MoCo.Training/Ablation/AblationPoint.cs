@@ -19,13 +19,19 @@ public sealed record AblationPoint(ContrastiveMethod Method, int Negatives, doub
     /// <summary>The sweeps this point belongs to ("negatives", "momentum", "shuffle-bn").</summary>
     public IReadOnlyList<string> Sweeps { get; init; } = [];
 
+    /// <summary>The baseline: the base config's encoder at initialisation, evaluated without training.</summary>
+    public bool Untrained { get; init; }
+
     /// <summary>Why the point is not run (null: it is run).</summary>
     public string? SkipReason { get; init; }
 
     /// <summary>The point's folder name in the ablation's output directory, e.g. <c>moco-k4096-m0.99-sbn-b256</c>
-    /// (<c>nosbn</c> without shuffle BN).</summary>
-    public string Name => string.Create(CultureInfo.InvariantCulture,
+    /// (<c>nosbn</c> without shuffle BN); the baseline's is <c>random-init</c>.</summary>
+    public string Name => Untrained ? RandomInit : string.Create(CultureInfo.InvariantCulture,
         $"{ContrastiveMethodNames.Format(Method)}-k{Negatives}-m{Momentum:R}-{(ShuffleBn ? "sbn" : "nosbn")}-b{BatchSize}");
+
+    /// <summary>The baseline point's name and its method column: "random-init".</summary>
+    public const string RandomInit = "random-init";
 
     /// <summary>The run's config: <paramref name="baseConfig"/> with this point's method, negatives, momentum, shuffle BN and
     /// batch. End-to-end takes its negatives from the batch (K = 2N − 2) and keeps the base queue length, which it does not use.</summary>

@@ -43,8 +43,8 @@ public sealed record AblationResult
         ArgumentNullException.ThrowIfNull(point);
         return new AblationResult
         {
-            Name = point.Name, Sweeps = point.Sweeps, Method = ContrastiveMethodNames.Format(point.Method), Negatives = point.Negatives,
-            Momentum = point.Momentum, ShuffleBn = point.ShuffleBn, BatchSize = point.BatchSize, Epochs = epochs,
+            Name = point.Name, Sweeps = point.Sweeps, Method = point.Untrained ? AblationPoint.RandomInit : ContrastiveMethodNames.Format(point.Method),
+            Negatives = point.Negatives, Momentum = point.Momentum, ShuffleBn = point.ShuffleBn, BatchSize = point.BatchSize, Epochs = point.Untrained ? 0 : epochs,
         };
     }
 

@@ -89,13 +89,13 @@ public sealed class AblationRunner(PretrainConfig baseConfig, Func<PretrainConfi
             var source = sourceFor(config);
             using var run = File.Exists(checkpoint) ? PretrainRun.Resume(folder, source, null) : PretrainRun.Start(config, source, null, folder);
             if (run.Position.GlobalStep > 0) output.WriteLine($"  resuming at step {run.Position.GlobalStep}");
-            run.Run(output);
+            if (!point.Untrained) run.Run(output);
             var device = TensorExtensions.ParseDevice(config.Device);
             double knn = new KnnMonitor(evaluation.Labelled, evaluation.Test, config.KnnK, config.KnnTemperature).Evaluate(run.Model.encoder_q, device);
             double linear = LinearTop1(run, device);
             var result = blank with
             {
-                FinalLoss = RunLog.Read(Path.Combine(folder, PretrainRun.LogFile)).LastOrDefault(e => e.loss is not null)?.loss,
+                FinalLoss = point.Untrained ? null : RunLog.Read(Path.Combine(folder, PretrainRun.LogFile)).LastOrDefault(e => e.loss is not null)?.loss,
                 KnnTop1 = knn, LinearTop1 = linear, Seconds = clock.Elapsed.TotalSeconds,
             };
             result.Save(resultPath);

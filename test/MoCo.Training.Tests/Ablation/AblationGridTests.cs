@@ -39,6 +39,16 @@ public class AblationGridTests
     }
 
     [Test]
+    public void The_baseline_comes_first_untrained_with_the_base_config()
+    {
+        var points = AblationGrid.Expand(Base, new AblationSweeps { ShuffleBn = true, Baseline = true });
+        Assert.That(points.Select(p => p.Name), Is.EqualTo(new[] { "random-init", "moco-k4096-m0.99-sbn-b256", "moco-k4096-m0.99-nosbn-b256" }));
+        Assert.That((points[0].Untrained, points[1].Untrained), Is.EqualTo((true, false)));
+        Assert.That(points[0].Sweeps, Is.EqualTo(new[] { "baseline" }));
+        Assert.That(points[0].Apply(Base).QueueSize, Is.EqualTo(4096));
+    }
+
+    [Test]
     public void A_point_applies_its_values_to_the_base_config()
     {
         var moco = new AblationPoint(ContrastiveMethod.MoCo, 1024, 0.9, false, 128).Apply(Base);

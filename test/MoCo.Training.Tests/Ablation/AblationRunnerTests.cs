@@ -100,6 +100,21 @@ public class AblationRunnerTests
     }
 
     [Test]
+    public void The_baseline_is_evaluated_untrained()
+    {
+        var point = new AblationPoint(ContrastiveMethod.MoCo, 64, 0.99, true, 16) { Untrained = true, Sweeps = ["baseline"] };
+        var result = Runner().Run([point])[0];
+        Assert.That((result.Status, result.Name, result.Method, result.Epochs, result.FinalLoss), Is.EqualTo(("ok", "random-init", "random-init", 0, (double?)null)));
+        string folder = Path.Combine(dir, "random-init");
+        Assert.That(File.Exists(Path.Combine(folder, PretrainRun.LogFile)), Is.False, "nothing trained");
+        // Reference: the same config's encoder at initialisation (same seed), evaluated by the kNN monitor directly.
+        using var fresh = PretrainRun.Start(point.Apply(baseConfig), new InMemoryViewPairSource(images, preprocessing with { }, 0), null, Path.Combine(dir, "fresh"));
+        double knn = new KnnMonitor(new InMemoryLabelledImages(images.Take(48), preprocessing), new InMemoryLabelledImages(images, preprocessing), 5)
+            .Evaluate(fresh.Model.encoder_q, CPU);
+        Assert.That(result.KnnTop1, Is.EqualTo(knn));
+    }
+
+    [Test]
     public void An_unfinished_point_resumes_from_its_checkpoint_and_a_changed_config_is_refused()
     {
         var point = Points[0];
