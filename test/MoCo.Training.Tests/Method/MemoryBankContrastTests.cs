@@ -108,6 +108,19 @@ public class MemoryBankContrastTests
     }
 
     [Test]
+    public void Negatives_are_drawn_uniformly_over_the_whole_bank()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(23);
+        using var model = Model(images: 10, k: 20000);
+        var counts = model.SampleNegatives().bincount(null, 0).to(ScalarType.Float64);
+        Assert.That(counts.size(0), Is.EqualTo(10), "every row, none past the end");
+        // Uniform: 2,000 draws per row expected; 5 standard deviations (√(20000·0.1·0.9) ≈ 42) either side.
+        Assert.That(counts.min().item<double>(), Is.GreaterThan(2000 - 5 * 42));
+        Assert.That(counts.max().item<double>(), Is.LessThan(2000 + 5 * 42));
+    }
+
+    [Test]
     public void Forward_draws_negatives_from_the_cpu_generator_and_updates_the_batchs_rows()
     {
         using var scope = NewDisposeScope();
