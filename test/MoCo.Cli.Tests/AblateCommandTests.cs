@@ -77,6 +77,42 @@ public class AblateCommandTests
     }
 
     [Test]
+    public void Ablate_on_a_class_folder_trains_through_the_loader_and_evaluates_on_the_test_folder()
+    {
+        string images = Path.Combine(dir, "photos");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("""
+            import os, sys, random
+            from PIL import Image
+            random.seed(0)
+            root = sys.argv[1]
+            for cls in ("a", "b"):
+                os.makedirs(os.path.join(root, cls))
+                for i in range(8):
+                    Image.new("RGB", (20 + i, 18), tuple(random.randint(0, 255) for _ in range(3))).save(os.path.join(root, cls, f"{i}.png"))
+            """);
+        psi.ArgumentList.Add(images);
+        using (var python = System.Diagnostics.Process.Start(psi)!)
+        {
+            string error = python.StandardError.ReadToEnd();
+            python.WaitForExit();
+            Assert.That(python.ExitCode, Is.Zero, error);
+        }
+        string output = Path.Combine(dir, "folder-ablation");
+        var (code, text) = Run(["ablate", "--data", images, "--test-data", images, "--sweep", "shuffle-bn", "--input-size", "16", "--width", "4",
+            "--batch", "4", "--queue", "8", "--bn-splits", "2", "--epochs", "1", "--threads", "1", "--workers", "1", "--labels", "16",
+            "--probe-iterations", "20", "--out", output]);
+        Assert.That(code, Is.EqualTo(0), text);
+        string[] csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        Assert.That(csv.Skip(1).Select(l => (l.Split(',')[0], l.Split(',')[12])), Is.EqualTo(new[]
+        {
+            ("random-init", "ok"), ("moco-k8-m0.999-sbn-b4", "ok"), ("moco-k8-m0.999-nosbn-b4", "ok"),
+        }));
+        Assert.That(File.Exists(Path.Combine(output, "moco-k8-m0.999-nosbn-b4", "last.ckpt")));
+    }
+
+    [Test]
     public void An_unknown_sweep_is_a_user_error()
     {
         var previous = Console.Error;
