@@ -16,6 +16,7 @@ internal static class MocoApp
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
+        root.Subcommands.Add(AblateCommand.Create());
         return root;
     }
 

@@ -54,6 +54,20 @@ public sealed record PretrainConfig
     public bool Symmetric { get; init; }
     /// <summary>BN sub-batches (split BN on one device; 1 = plain BN).</summary>
     public int BnSplits { get; init; } = 1;
+    /// <summary>Shuffle BN: the key batch is shuffled before the key encoder and un-shuffled after, so split BN's
+    /// sub-batch statistics cannot pair a query with its own key (paper §3.3). Default true; false is the ablation
+    /// where the pretext task can cheat through BN. In JSON only when false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ShuffleKeys { get; init; } = true;
+    // Keeps the config JSON of runs with shuffle BN (all before the ablation) as it was.
+    [System.Text.Json.Serialization.JsonInclude]
+    [System.Text.Json.Serialization.JsonPropertyName(nameof(ShuffleKeys))]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    private bool? ShuffleKeysJson
+    {
+        get => ShuffleKeys ? null : false;
+        init => ShuffleKeys = value ?? true;
+    }
     /// <summary>Batch size.</summary>
     public int BatchSize { get; init; } = 256;
     /// <summary>Base SGD learning rate.</summary>
@@ -129,7 +143,8 @@ public sealed record PretrainConfig
 
     internal MoCoOptions MoCoOptions => new()
     {
-        Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, MemoryBankMomentum = MemoryBankMomentum, Temperature = Temperature, Mlp = Mlp, Symmetric = Symmetric,
+        Dim = Dim, QueueSize = QueueSize, Momentum = Momentum, MemoryBankMomentum = MemoryBankMomentum, Temperature = Temperature, Mlp = Mlp,
+        Symmetric = Symmetric, ShuffleKeys = ShuffleKeys,
     };
 
     /// <summary>The schedule in the unit the trainer counts in: epochs, or steps when <see cref="LrPerStep"/>.</summary>

@@ -1,0 +1,131 @@
+using System.Buffers.Binary;
+
+namespace MoCo.Cli.Tests;
+
+// `moco ablate` end to end on a tiny IDX data set written here: the untrained baseline and three grid points of a few steps each.
+[NonParallelizable]
+public class AblateCommandTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void MakeData()
+    {
+        dir = Directory.CreateTempSubdirectory("moco-ablate-").FullName;
+        var rng = new Random(2);
+        const int N = 64, S = 12;
+        var images = new byte[16 + N * S * S];
+        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), N);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), S);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), S);
+        rng.NextBytes(images.AsSpan(16));
+        var labels = new byte[8 + N];
+        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
+        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), N);
+        for (int i = 0; i < N; i++) labels[8 + i] = (byte)(i % 4);
+        foreach (string split in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-images-idx3-ubyte"), images);
+            File.WriteAllBytes(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), labels);
+        }
+    }
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    private string[] Args(string output, params string[] extra) =>
+        ["ablate", "--data", $"idx:{dir}:train", "--sweep", "negatives,shuffle-bn", "--methods", "moco", "--k", "32", "--queue", "64",
+         "--batch", "16", "--bn-splits", "2", "--width", "4", "--epochs", "1", "--threads", "1", "--labels", "48", "--probe-iterations", "20",
+         "--out", output, .. extra];
+
+    private static (int code, string output) Run(string[] args)
+    {
+        var previous = Console.Out;
+        var capture = new StringWriter();
+        Console.SetOut(capture);
+        try
+        {
+            return (MocoApp.Run(args), capture.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+    }
+
+    [Test]
+    public void Ablate_runs_each_point_writes_the_tables_and_skips_finished_points_when_run_again()
+    {
+        string output = Path.Combine(dir, "ablation");
+        var (code, text) = Run(Args(output));
+        Assert.That(code, Is.EqualTo(0), text);
+        string[] csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        Assert.That(csv.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "random-init", "moco-k32-m0.999-sbn-b16", "moco-k64-m0.999-sbn-b16", "moco-k64-m0.999-nosbn-b16" }));
+        Assert.That(csv.Skip(1).Select(l => l.Split(',')[12]), Is.All.EqualTo("ok"));
+        foreach (string line in csv.Skip(1)) Assert.That(File.Exists(Path.Combine(output, line.Split(',')[0], "result.json")), line);
+        Assert.That(text, Does.Contain("4 point(s) ok, 0 failed, 0 skipped"));
+
+        (code, text) = Run(Args(output));
+        Assert.That(code, Is.EqualTo(0), text);
+        Assert.That(text.Split("done before").Length - 1, Is.EqualTo(4), text);
+
+        // Without the baseline: the same points less random-init, all done.
+        (code, text) = Run(Args(output, "--baseline", "false"));
+        Assert.That(code, Is.EqualTo(0), text);
+        Assert.That(text, Does.Not.Contain("random-init").And.Contain("3 point(s) ok"));
+    }
+
+    [Test]
+    public void Ablate_on_a_class_folder_trains_through_the_loader_and_evaluates_on_the_test_folder()
+    {
+        string images = Path.Combine(dir, "photos");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("""
+            import os, sys, random
+            from PIL import Image
+            random.seed(0)
+            root = sys.argv[1]
+            for cls in ("a", "b"):
+                os.makedirs(os.path.join(root, cls))
+                for i in range(8):
+                    Image.new("RGB", (20 + i, 18), tuple(random.randint(0, 255) for _ in range(3))).save(os.path.join(root, cls, f"{i}.png"))
+            """);
+        psi.ArgumentList.Add(images);
+        using (var python = System.Diagnostics.Process.Start(psi)!)
+        {
+            string error = python.StandardError.ReadToEnd();
+            python.WaitForExit();
+            Assert.That(python.ExitCode, Is.Zero, error);
+        }
+        string output = Path.Combine(dir, "folder-ablation");
+        var (code, text) = Run(["ablate", "--data", images, "--test-data", images, "--sweep", "shuffle-bn", "--input-size", "16", "--width", "4",
+            "--batch", "4", "--queue", "8", "--bn-splits", "2", "--epochs", "1", "--threads", "1", "--workers", "1", "--labels", "16",
+            "--probe-iterations", "20", "--out", output]);
+        Assert.That(code, Is.EqualTo(0), text);
+        string[] csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        Assert.That(csv.Skip(1).Select(l => (l.Split(',')[0], l.Split(',')[12])), Is.EqualTo(new[]
+        {
+            ("random-init", "ok"), ("moco-k8-m0.999-sbn-b4", "ok"), ("moco-k8-m0.999-nosbn-b4", "ok"),
+        }));
+        Assert.That(File.Exists(Path.Combine(output, "moco-k8-m0.999-nosbn-b4", "last.ckpt")));
+    }
+
+    [Test]
+    public void An_unknown_sweep_is_a_user_error()
+    {
+        var previous = Console.Error;
+        var errors = new StringWriter();
+        Console.SetError(errors);
+        try
+        {
+            Assert.That(MocoApp.Run(["ablate", "--data", $"idx:{dir}:train", "--sweep", "temperature", "--out", Path.Combine(dir, "x")]), Is.EqualTo(1));
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        Assert.That(errors.ToString(), Does.Contain("unknown sweep 'temperature'"));
+    }
+}
