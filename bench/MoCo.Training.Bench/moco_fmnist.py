@@ -41,6 +41,8 @@ p.add_argument("--mean", type=float, default=0.2860)
 p.add_argument("--std", type=float, default=0.3530)
 p.add_argument("--cudnn-benchmark", type=int, default=0)
 p.add_argument("--knn", type=int, default=1)
+p.add_argument("--method", choices=["moco", "memory-bank"], default="moco")   # memory-bank: InstDisc as MoCo's baseline
+p.add_argument("--bank-momentum", type=float, default=0.5)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -186,6 +188,31 @@ def augment(x):  # uint8 N×1×H×W → float views
     return (torch.where(order, cb, bc) - MEAN) / STD
 
 
+
+class MemoryBank(nn.Module):
+    """InstDisc's memory bank as the MoCo paper compares it (the same choices as MoCo.Training's MemoryBankContrast):
+    queries of the first view, the positive is the bank's entry of the same image, K negatives drawn uniformly once a
+    batch, InfoNCE, then v <- normalise(m v + (1 - m) q) for the batch's entries. Linear head (no MLP)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.encoder_q = encoder()
+        self.register_buffer("bank", F.normalize(torch.randn(n, 128), dim=1))
+
+    def forward(self, x1, x2, ind):
+        q = F.normalize(self.encoder_q(x1), dim=1)
+        negatives = self.bank[torch.randint(0, self.bank.shape[0], (a.queue,))]
+        logits = torch.cat([(q * self.bank[ind]).sum(1, keepdim=True), q @ negatives.t()], 1) / a.temperature
+        loss = F.cross_entropy(logits, torch.zeros(len(q), dtype=torch.long, device=q.device))
+        with torch.no_grad():
+            self.bank[ind] = F.normalize(a.bank_momentum * self.bank[ind] + (1 - a.bank_momentum) * q, dim=1)
+        return loss
+
+    def mean_cosine(self):
+        s = self.bank @ self.bank.t()
+        return ((s.sum() - s.diag().sum()) / (len(s) * (len(s) - 1))).item()
+
+
 @torch.no_grad()
 def knn_top1(net):
     net.eval()
@@ -202,7 +229,7 @@ def knn_top1(net):
     return correct / len(test_x)
 
 
-model = MoCo().to(dev)
+model = (MoCo() if a.method == "moco" else MemoryBank(len(train_x))).to(dev)
 opt = torch.optim.SGD(model.encoder_q.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = len(train_x) // a.batch
 if a.knn:
@@ -216,7 +243,8 @@ for epoch in range(a.epochs):
     start = time.perf_counter()
     for s in range(steps):
         x = train_x[perm[s * a.batch:(s + 1) * a.batch]].to(dev)
-        loss = model(augment(x), augment(x))
+        ind = perm[s * a.batch:(s + 1) * a.batch].to(dev)
+        loss = model(augment(x), augment(x)) if a.method == "moco" else model(augment(x), augment(x), ind)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -224,4 +252,5 @@ for epoch in range(a.epochs):
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     print(json.dumps({"epoch": epoch, "loss": loss.item(), "images_per_s": steps * a.batch / seconds,
-                      "knn_top1": knn_top1(model.encoder_q) if a.knn else None}), flush=True)
+                      "knn_top1": knn_top1(model.encoder_q) if a.knn else None,
+                      **({"bank_mean_cosine": model.mean_cosine()} if a.method == "memory-bank" else {})}), flush=True)
