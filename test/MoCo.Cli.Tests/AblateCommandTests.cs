@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using MoCo.Cli.Tests.Support;
 
 namespace MoCo.Cli.Tests;
 
@@ -9,27 +9,7 @@ public class AblateCommandTests
     private string dir = "";
 
     [SetUp]
-    public void MakeData()
-    {
-        dir = Directory.CreateTempSubdirectory("moco-ablate-").FullName;
-        var rng = new Random(2);
-        const int N = 64, S = 12;
-        var images = new byte[16 + N * S * S];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), N);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), S);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), S);
-        rng.NextBytes(images.AsSpan(16));
-        var labels = new byte[8 + N];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), N);
-        for (int i = 0; i < N; i++) labels[8 + i] = (byte)(i % 4);
-        foreach (string split in new[] { "train", "t10k" })
-        {
-            File.WriteAllBytes(Path.Combine(dir, $"{split}-images-idx3-ubyte"), images);
-            File.WriteAllBytes(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), labels);
-        }
-    }
+    public void MakeData() => dir = TinyIdxData.Create("moco-ablate-", seed: 2, count: 64, side: 12);
 
     [TearDown]
     public void Remove() => Directory.Delete(dir, recursive: true);

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text.Json;
+using MoCo.Cli.Tests.Support;
 
 namespace MoCo.Cli.Tests;
 
@@ -10,27 +10,7 @@ public class PretrainCommandTests
     private string dir = "";
 
     [SetUp]
-    public void MakeData()
-    {
-        dir = Directory.CreateTempSubdirectory("moco-cli-").FullName;
-        var rng = new Random(1);
-        const int N = 64, S = 16;
-        var images = new byte[16 + N * S * S];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), N);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), S);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), S);
-        rng.NextBytes(images.AsSpan(16));
-        var labels = new byte[8 + N];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), N);
-        for (int i = 0; i < N; i++) labels[8 + i] = (byte)(i % 4);
-        foreach (string split in new[] { "train", "t10k" })
-        {
-            File.WriteAllBytes(Path.Combine(dir, $"{split}-images-idx3-ubyte"), images);
-            File.WriteAllBytes(Path.Combine(dir, $"{split}-labels-idx1-ubyte"), labels);
-        }
-    }
+    public void MakeData() => dir = TinyIdxData.Create("moco-cli-", seed: 1, count: 64, side: 16);
 
     [TearDown]
     public void Remove() => Directory.Delete(dir, recursive: true);
