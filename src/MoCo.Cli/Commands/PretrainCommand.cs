@@ -39,7 +39,7 @@ internal static class PretrainCommand
         internal readonly Option<int?> KnnLimit = new("--knn-limit") { Description = "use the first N samples of the kNN sets" };
         internal readonly Option<string?> Device = new("--device") { Description = "cpu, cuda or cuda:N" };
         internal readonly Option<bool?> Deterministic = new("--deterministic") { Description = "deterministic kernels (default true; false lets cuDNN autotune on a GPU: faster, not bit-exact)" };
-        internal readonly Option<bool?> ChannelsLast = new("--channels-last") { Description = "NHWC activations on the CPU (default false: NCHW was faster with libtorch 2.10 and split BN; measure with true on yours)" };
+        internal readonly Option<bool?> ChannelsLast = new("--channels-last") { Description = "NHWC activations on the CPU (default true: oneDNN convolutions without reorders; false for NCHW)" };
         internal readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "steps between checkpoints (0: per epoch)" };
         internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint" };
         internal readonly Option<int?> InputSize = new("--input-size") { Description = "view side for image files (default 224)" };

@@ -68,13 +68,38 @@ public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
         using (torch.no_grad()) num_batches_tracked.add_(1);
         if (Splits == 1) return functional.batch_norm(input, running_mean, running_var, weight, bias, true, Momentum, Eps);
         if (!(input.IsChannelsLast() && !input.is_contiguous())) return SplitByRegrouping(input);
-        // Channels-last memory cannot be regrouped by a view. Statistics as reductions over an (N/S, S, C, H, W) view
-        // (no copies, autograd through var_mean) measured 2-3x slower per training step than copying to NCHW, running
-        // libtorch's BatchNorm kernel on the regrouped view and copying back; a C# autograd function with the closed-form
-        // backward was no faster than the copies (docs/benchmarks.md).
-        using var nchw = input.contiguous();
-        using var output = SplitByRegrouping(nchw);
-        return output.ToChannelsLast();
+        return SplitChannelsLast(input);
+    }
+
+    /// <summary>Channels-last memory cannot be regrouped by a view. On the CPU, <see cref="ChannelsLastSplitBatchNorm"/>
+    /// works on the memory as it is; elsewhere, a copy to NCHW goes through libtorch's kernel and back. Running statistics
+    /// as the regrouped kernel updates them: the mean over sub-batches of each one's update.</summary>
+    private Tensor SplitChannelsLast(Tensor input)
+    {
+        if (!ChannelsLastSplitBatchNorm.Supports(input, weight, bias))
+        {
+            using var nchw = input.contiguous();
+            using var regrouped = SplitByRegrouping(nchw);
+            return regrouped.ToChannelsLast();
+        }
+        var statistics = new ChannelsLastSplitBatchNorm.BatchStatistics();
+        Tensor output = ChannelsLastSplitBatchNorm.Apply(input, weight, bias, Splits, Eps, statistics);
+        using (torch.no_grad())
+        {
+            double count = (double)(input.size(0) / Splits) * input.size(2) * input.size(3);
+            var batchMean = new float[features];
+            var batchVar = new float[features];
+            for (int j = 0; j < statistics.Mean.Length; j++)
+            {
+                batchMean[j % features] += (float)(statistics.Mean[j] / Splits);
+                batchVar[j % features] += (float)(statistics.Variance[j] * count / Math.Max(count - 1, 1) / Splits);
+            }
+            using Tensor meanTensor = torch.tensor(batchMean).to(running_mean.device);
+            using Tensor varTensor = torch.tensor(batchVar).to(running_var.device);
+            running_mean.mul_(1 - Momentum).add_(meanTensor, Momentum);
+            running_var.mul_(1 - Momentum).add_(varTensor, Momentum);
+        }
+        return output;
     }
 
     /// <summary>NCHW memory: MoCo's CIFAR demo's view (N, C, H, W) → (N/S, S·C, H, W), where sub-batch s holds samples

@@ -19,6 +19,13 @@ internal static unsafe class LibTorchContext
         ((delegate* unmanaged<IntPtr, byte, byte, void>)Export("_ZN2at7Context26setDeterministicAlgorithmsEbb", "?setDeterministicAlgorithms@Context@at@@QEAAX_N0@Z"))(
             GlobalContext(), on ? (byte)1 : (byte)0, 0);
 
+    /// <summary>at::globalContext().setDeterministicFillUninitializedMemory(on)
+    /// (torch.utils.deterministic.fill_uninitialized_memory): with deterministic algorithms on, libtorch 2.x fills every
+    /// new uninitialised tensor with NaN, a debugging aid that costs a memory pass per allocation.</summary>
+    internal static void SetDeterministicFillUninitializedMemory(bool on) =>
+        ((delegate* unmanaged<IntPtr, byte, void>)Export("_ZN2at7Context39setDeterministicFillUninitializedMemoryEb", "?setDeterministicFillUninitializedMemory@Context@at@@QEAAX_N@Z"))(
+            GlobalContext(), on ? (byte)1 : (byte)0);
+
     /// <summary>at::globalContext().setDeterministicCuDNN(on) (torch.backends.cudnn.deterministic).</summary>
     internal static void SetDeterministicCuDnn(bool on) =>
         ((delegate* unmanaged<IntPtr, byte, void>)Export("_ZN2at7Context21setDeterministicCuDNNEb", "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z"))(

@@ -53,6 +53,7 @@ public sealed class PretrainRun : IDisposable
         if (device.type == DeviceType.CUDA && !cuda.is_available())
             throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (TorchSharp-cpu is a CPU-only build: build with -p:TorchSharpBackend=cuda, docs/gpu.md)");
         if (config.Threads > 0) set_num_threads(config.Threads);
+        Native.CHeap.KeepFreedMemory();
         UseKernels(device, config.Deterministic);
         int c = data.ViewShape.channels;
         if (c != config.InChannels) throw new ArgumentException($"the data has {c} channels, the encoder takes {config.InChannels}");
@@ -196,7 +197,8 @@ public sealed class PretrainRun : IDisposable
     }
 
     /// <summary>
-    /// CPU: libtorch's deterministic algorithms when asked (bit-exact resume). CUDA: libtorch's deterministic mode would
+    /// CPU: libtorch's deterministic algorithms when asked (bit-exact resume), without filling each new tensor with NaN
+    /// first (libtorch 2.x's debugging aid that comes with them: a memory pass per allocation, ~9% of a step). CUDA: libtorch's deterministic mode would
     /// refuse cuBLAS unless CUBLAS_WORKSPACE_CONFIG was set before the process started, so a deterministic CUDA run asks
     /// cuDNN for deterministic convolutions without autotuning instead; otherwise cuDNN autotunes per shape, as the
     /// official code's cudnn.benchmark = True. These are process-wide switches: set them for this run's device.
@@ -205,6 +207,7 @@ public sealed class PretrainRun : IDisposable
     {
         bool gpu = device.type == DeviceType.CUDA;
         Native.LibTorchContext.SetDeterministicAlgorithms(deterministic && !gpu);
+        Native.LibTorchContext.SetDeterministicFillUninitializedMemory(false);
         if (!gpu) return;
         Native.LibTorchContext.SetDeterministicCuDnn(deterministic);
         Native.LibTorchContext.SetBenchmarkCuDnn(!deterministic);

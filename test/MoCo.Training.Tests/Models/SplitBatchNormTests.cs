@@ -47,11 +47,14 @@ public class SplitBatchNormTests
         Assert.That(y.allclose(whole, 1e-3, 1e-3), Is.False);
     }
 
-    // Channels-last input (copied to NCHW and back around the regrouped batch_norm) against NCHW input: outputs,
-    // running statistics and the gradients of input, γ and β agree to float rounding (1e-4 relative).
+    // Channels-last input (the C# kernels on the memory as it is) against NCHW input (libtorch's BatchNorm kernel on the
+    // regrouped view): outputs, running statistics and the gradients of input, γ and β agree to float rounding (1e-4
+    // relative). Channel counts below, at and past the vector width, with a remainder.
     [TestCase(8, 16, 12, 4)]
     [TestCase(16, 32, 4, 2)]
     [TestCase(6, 5, 3, 1)]
+    [TestCase(12, 20, 5, 3)]
+    [TestCase(16, 3, 7, 8)]
     public void Channels_last_input_equals_the_nchw_path(int n, int c, int hw, int splits)
     {
         using var scope = NewDisposeScope();
@@ -80,6 +83,35 @@ public class SplitBatchNormTests
         Assert.That(xl.grad!.allclose(x.grad!, 1e-3, 1e-4), Is.True, "input gradient");
         Assert.That(onView.weight.grad!.allclose(reference.weight.grad!, 1e-3, 1e-3), Is.True, "γ gradient");
         Assert.That(onView.bias.grad!.allclose(reference.bias.grad!, 1e-4, 1e-4), Is.True, "β gradient");
+    }
+
+    // Activations far from zero (mean 1000, standard deviation 0.5) must not lose their variance to cancellation: the
+    // channels-last statistics against float64 BatchNorm per sub-batch, and the upstream gradient handed over in NCHW
+    // layout (converted inside the backward).
+    [Test]
+    public void Channels_last_statistics_survive_a_large_mean_and_an_nchw_gradient()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(29);
+        const int N = 16, C = 24, HW = 6, S = 4;
+        using var sbn = new SplitBatchNorm2d(C, S);
+        var x64 = randn([N, C, HW, HW], ScalarType.Float64) * 0.5 + 1000;
+        var xl = x64.to(ScalarType.Float32).ToChannelsLast().requires_grad_();
+        var y = sbn.forward(xl);
+        var upstream = randn([N, C, HW, HW], ScalarType.Float64);
+        (y * upstream.to(ScalarType.Float32)).sum().backward();   // the gradient of a product with an NCHW tensor is NCHW
+
+        var expected = zeros_like(x64);
+        var x64Grad = x64.detach().requires_grad_();
+        for (int s = 0; s < S; s++)
+        {
+            var idx = arange(s, N, S, ScalarType.Int64);
+            var part = nn.functional.batch_norm(x64Grad.index_select(0, idx), zeros([C], ScalarType.Float64), ones([C], ScalarType.Float64), training: true);
+            expected.index_copy_(0, idx, part.detach());
+            (part * upstream.index_select(0, idx)).sum().backward();
+        }
+        Assert.That(y.to(ScalarType.Float64).allclose(expected, 1e-3, 1e-3), Is.True, "output");
+        Assert.That(xl.grad!.to(ScalarType.Float64).allclose(x64Grad.grad!, 1e-2, 1e-2), Is.True, "input gradient");
     }
 
     [Test]
