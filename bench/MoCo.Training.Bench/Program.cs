@@ -1,14 +1,27 @@
-using System.Diagnostics;
 using System.Globalization;
-using MoCo.Training.Data;
-using MoCo.Training.Method;
 using MoCo.Training.Models;
-using MoCo.Training.Optim;
+using MoCo.Training.Tensors;
 
-// Where a MoCo v2 training step's time goes, phase by phase, in C# (TorchSharp) — step_profile.py times the same phases
-// of the same work in PyTorch. The configuration is the Fashion-MNIST benchmark's (run.sh): narrow ResNet-18 (width 16,
-// 3×3 stem, 1 channel), batch 256, K 4096, symmetric loss, split BN over 8 sub-batches, MLP head, SGD with momentum.
-// Usage: bench/MoCo.Training.Bench/profile.sh [steps] [threads] [deterministic true|false] [fill true|false] [bn-splits] [channels-last true|false] [keep-heap true|false]
+// Profiles of MoCo training in C# beside PyTorch (profile.sh runs them in pairs):
+//   [steps ...]                 a whole step, phase by phase (StepProfile; step_profile.py is the PyTorch side)
+//   ops [repeats] [threads] [channels-last 0|1] [keep-heap]   each convolution, BatchNorm and ReLU of the encoder (op_profile.py)
+//   bn [repeats] [threads]      split BN against plain BN in both layouts
+//   kernels [threads]           the split-BN kernels alone
+//   layout                      the memory layout of the activations through a channels-last encoder's stem and layer1
+if (args.Length > 0 && args[0] == "layout")
+{
+    var net = new ResNet(new ResNetOptions { Arch = ResNetArch.ResNet18, Width = 16, SmallImages = true, InChannels = 1, BnSplits = 8, ChannelsLast = true });
+    net.train();
+    var xin = randn(256, 1, 28, 28).ToChannelsLast();
+    var (conv, norm) = net.Stem;
+    var y1 = conv.forward(xin);
+    Console.WriteLine($"input CL {MoCo.Training.Tensors.TensorExtensions.IsChannelsLast(xin)} strides [{string.Join(",", xin.stride())}]; stem out strides [{string.Join(",", y1.stride())}] CL {MoCo.Training.Tensors.TensorExtensions.IsChannelsLast(y1)} contiguous {y1.is_contiguous()}; stem weight strides [{string.Join(",", conv.weight.stride())}]");
+    var y2 = norm.forward(y1).relu_();
+    Console.WriteLine($"bn1 out strides [{string.Join(",", y2.stride())}]");
+    var y3 = net.Layers[0].forward(y2);
+    Console.WriteLine($"layer1 out strides [{string.Join(",", y3.stride())}]");
+    return;
+}
 if (args.Length > 0 && args[0] == "kernels")
 {
     MoCo.Training.Native.CHeap.KeepFreedMemory();
@@ -29,66 +42,4 @@ if (args.Length > 0 && args[0] == "ops")
     MoCo.Training.Bench.OpProfile.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15, 256, args.Length > 3 && args[3] == "1");
     return;
 }
-int steps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
-int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
-bool deterministic = args.Length <= 2 || bool.Parse(args[2]);
-bool fill = args.Length <= 3 || bool.Parse(args[3]);
-int splits = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 8;
-bool channelsLast = args.Length > 5 && bool.Parse(args[5]);
-bool keepHeap = args.Length <= 6 || bool.Parse(args[6]);
-if (keepHeap) MoCo.Training.Native.CHeap.KeepFreedMemory();
-const int Batch = 256, Warmup = 3;
-
-set_num_threads(threads);
-MoCo.Training.Native.LibTorchContext.SetDeterministicAlgorithms(deterministic);
-MoCo.Training.Native.LibTorchContext.SetDeterministicFillUninitializedMemory(fill);
-manual_seed(0);
-using var images = IdxImages.LoadSplit(IdxImages.FashionMnistDirectory, train: true, limit: Batch * 8);
-var augmentation = new BatchedAugmentation();
-var encoder = new ResNetOptions { Arch = ResNetArch.ResNet18, Width = 16, SmallImages = true, InChannels = 1, BnSplits = splits, ChannelsLast = channelsLast };
-var options = new MoCoOptions { QueueSize = 4096, Momentum = 0.99, Temperature = 0.1, Mlp = true, Symmetric = true };
-using var model = new MomentumContrast(encoder, options);
-model.train();
-using var optimizer = new SGD(model.encoder_q.parameters(), 0.06, 0.9, 0, 1e-4, false);
-
-string[] phases = ["augment", "momentum update", "keys (2 shuffled forwards)", "queries + loss", "backward", "optimizer step", "enqueue"];
-var seconds = new double[phases.Length];
-var clock = new Stopwatch();
-double total = 0;
-for (int step = 0; step < Warmup + steps; step++)
-{
-    bool timed = step >= Warmup;
-    var stepClock = Stopwatch.StartNew();
-    using var scope = NewDisposeScope();
-    void Phase(int i, Action work)
-    {
-        clock.Restart();
-        work();
-        if (timed) seconds[i] += clock.Elapsed.TotalSeconds;
-    }
-    using var rows = arange(step % 8 * Batch, (step % 8 + 1) * Batch, ScalarType.Int64);
-    Tensor pixels = images.Images.index_select(0, rows);
-    Tensor x1 = null!, x2 = null!, k1 = null!, k2 = null!, loss = null!;
-    Phase(0, () =>
-    {
-        var r1 = SplitMix64.For(1, 0, step, 1);
-        var r2 = SplitMix64.For(1, 0, step, 2);
-        x1 = augmentation.Apply(pixels, ref r1);
-        x2 = augmentation.Apply(pixels, ref r2);
-    });
-    optimizer.zero_grad();
-    Phase(1, model.MomentumUpdateKeyEncoder);
-    Tensor negatives = model.queue.clone();
-    Phase(2, () => { k2 = model.Keys(x2); k1 = model.Keys(x1); });
-    Phase(3, () => loss = InfoNce.Loss(model.Queries(x1), k2, negatives, 0.1) + InfoNce.Loss(model.Queries(x2), k1, negatives, 0.1));
-    Phase(4, loss.backward);
-    Phase(5, optimizer.step);
-    Phase(6, () => model.DequeueAndEnqueue(cat([k1, k2], 0)));
-    if (timed) total += stepClock.Elapsed.TotalSeconds;
-}
-
-Console.WriteLine(FormattableString.Invariant(
-    $"C# TorchSharp {typeof(torch).Assembly.GetName().Version} (libtorch {__version__}), {threads} threads, deterministic {deterministic}, fill {fill}, bn-splits {splits}, {(channelsLast ? "channels-last" : "NCHW")}, keep heap {keepHeap}: {steps} steps"));
-for (int i = 0; i < phases.Length; i++)
-    Console.WriteLine(FormattableString.Invariant($"  {phases[i],-28} {seconds[i] / steps * 1000,8:F1} ms"));
-Console.WriteLine(FormattableString.Invariant($"  {"step",-28} {total / steps * 1000,8:F1} ms   {Batch * steps / total,7:F1} images/s"));
+MoCo.Training.Bench.StepProfile.Run(args);

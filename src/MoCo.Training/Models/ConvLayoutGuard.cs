@@ -16,7 +16,7 @@ internal static class ConvLayoutGuard
     {
         if (!Affected(conv, x)) return conv.forward(x);
         using var scope = NewDisposeScope();
-        var y = nn.functional.conv2d(x.contiguous(), conv.weight.contiguous(), conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups);
+        var y = nn.functional.conv2d(x.ToRowMajor(), conv.weight.ToRowMajor(), conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups);
         return y.ToChannelsLast().MoveToOuterDisposeScope();
     }
 

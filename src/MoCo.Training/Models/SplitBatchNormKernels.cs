@@ -23,7 +23,7 @@ internal static unsafe class SplitBatchNormKernels
         SumPerSubBatch(n, c, splits, threads, sums, squares, (i, sum, square) =>
         {
             fixed (float* k = &shift[i % splits * c])
-                SampleSums(x + (long)i * pixels * c, x + (long)i * pixels * c, k, pixels, c, sum, square, centredProduct: false);
+                ShiftedSums(x + (long)i * pixels * c, k, pixels, c, sum, square);
         });
         double count = (double)(n / splits) * pixels;
         for (int j = 0; j < sums.Length; j++)
@@ -43,11 +43,7 @@ internal static unsafe class SplitBatchNormKernels
             {
                 int s = i % splits;
                 fixed (float* a = &scale[s * c], b = &shift[s * c])
-                {
-                    long offset = (long)i * pixels * c;
-                    float* xr = x + offset, yr = y + offset;
-                    for (int p = 0; p < pixels; p++, xr += c, yr += c) MultiplyAdd(xr, a, b, yr, c);
-                }
+                    AffineSample(x + (long)i * pixels * c, y + (long)i * pixels * c, a, b, pixels, c);
             }
         });
     }
@@ -59,7 +55,7 @@ internal static unsafe class SplitBatchNormKernels
         SumPerSubBatch(n, c, splits, threads, sumDy, sumDyCentred, (i, sum, product) =>
         {
             fixed (float* m = &mean[i % splits * c])
-                SampleSums(dy + (long)i * pixels * c, x + (long)i * pixels * c, m, pixels, c, sum, product, centredProduct: true);
+                GradientSampleSums(dy + (long)i * pixels * c, x + (long)i * pixels * c, m, pixels, c, sum, product);
         });
     }
 
@@ -75,8 +71,7 @@ internal static unsafe class SplitBatchNormKernels
                 fixed (float* ar = &a[s * c], pr = &p[s * c], qr = &q[s * c])
                 {
                     long offset = (long)i * pixels * c;
-                    float* xr = x + offset, gr = dy + offset, dr = dx + offset;
-                    for (int k = 0; k < pixels; k++, xr += c, gr += c, dr += c) GradientRow(xr, gr, ar, pr, qr, dr, c);
+                    InputGradientSample(x + offset, dy + offset, dx + offset, ar, pr, qr, pixels, c);
                 }
             }
         });
@@ -142,82 +137,78 @@ internal static unsafe class SplitBatchNormKernels
             body(k, (int)((long)n * k / chunks), (int)((long)n * (k + 1) / chunks)));
     }
 
-    /// <summary>
-    /// One sample's sums over its pixels, per channel, kept in registers channel block by channel block. Statistics
-    /// (<paramref name="centredProduct"/> false, <paramref name="a"/> = <paramref name="b"/> = x): Σ (x − k) and Σ (x − k)².
-    /// Gradient (true, a = dy, b = x): Σ dy and Σ dy·(x − k).
-    /// </summary>
-    private static void SampleSums(float* a, float* b, float* k, int pixels, int c, float* sum, float* product, bool centredProduct)
+    /// <summary>One sample's Σ (x − k) and Σ (x − k)² over its pixels, per channel, pixel by pixel into
+    /// <paramref name="sum"/> and <paramref name="square"/> (which it clears first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ShiftedSums(float* x, float* k, int pixels, int c, float* sum, float* square)
     {
-        int w = Vector<float>.Count;
-        int j = 0;
-        for (; j <= c - w; j += w)
+        new Span<float>(sum, c).Clear();
+        new Span<float>(square, c).Clear();
+        for (int p = 0; p < pixels; p++, x += c)
         {
-            var kv = Vector.Load(k + j);
-            Vector<float> s0 = default, s1 = default, q0 = default, q1 = default;
-            float* pa = a + j, pb = b + j;
-            int p = 0;
-            for (; p + 1 < pixels; p += 2, pa += 2 * c, pb += 2 * c)
+            int j = 0;
+            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
             {
-                var a0 = Vector.Load(pa);
-                var a1 = Vector.Load(pa + c);
-                if (centredProduct)
-                {
-                    s0 += a0;
-                    s1 += a1;
-                    q0 += a0 * (Vector.Load(pb) - kv);
-                    q1 += a1 * (Vector.Load(pb + c) - kv);
-                }
-                else
-                {
-                    var d0 = a0 - kv;
-                    var d1 = a1 - kv;
-                    s0 += d0;
-                    s1 += d1;
-                    q0 += d0 * d0;
-                    q1 += d1 * d1;
-                }
+                var d = Vector.Load(x + j) - Vector.Load(k + j);
+                Vector.Store(Vector.Load(sum + j) + d, sum + j);
+                Vector.Store(Vector.Load(square + j) + d * d, square + j);
             }
-            if (p < pixels)
+            for (; j < c; j++)
             {
-                var a0 = Vector.Load(pa);
-                var d0 = centredProduct ? Vector.Load(pb) - kv : a0 - kv;
-                s0 += centredProduct ? a0 : d0;
-                q0 += centredProduct ? a0 * d0 : d0 * d0;
+                float d = x[j] - k[j];
+                sum[j] += d;
+                square[j] += d * d;
             }
-            Vector.Store(s0 + s1, sum + j);
-            Vector.Store(q0 + q1, product + j);
-        }
-        for (; j < c; j++)
-        {
-            float s0 = 0, q0 = 0;
-            for (int p = 0; p < pixels; p++)
-            {
-                float av = a[(long)p * c + j];
-                float d = (centredProduct ? b[(long)p * c + j] : av) - k[j];
-                s0 += centredProduct ? av : d;
-                q0 += centredProduct ? av * d : d * d;
-            }
-            sum[j] = s0;
-            product[j] = q0;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(float* x, float* a, float* b, float* y, int c)
+    /// <summary>One sample's Σ dy and Σ dy·(x − m) over its pixels, per channel (cleared first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientSampleSums(float* dy, float* x, float* m, int pixels, int c, float* sum, float* product)
     {
-        int j = 0;
-        for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
-            Vector.Store(Vector.Load(x + j) * Vector.Load(a + j) + Vector.Load(b + j), y + j);
-        for (; j < c; j++) y[j] = x[j] * a[j] + b[j];
+        new Span<float>(sum, c).Clear();
+        new Span<float>(product, c).Clear();
+        for (int p = 0; p < pixels; p++, dy += c, x += c)
+        {
+            int j = 0;
+            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var g = Vector.Load(dy + j);
+                Vector.Store(Vector.Load(sum + j) + g, sum + j);
+                Vector.Store(Vector.Load(product + j) + g * (Vector.Load(x + j) - Vector.Load(m + j)), product + j);
+            }
+            for (; j < c; j++)
+            {
+                sum[j] += dy[j];
+                product[j] += dy[j] * (x[j] - m[j]);
+            }
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientRow(float* x, float* g, float* a, float* p, float* q, float* dx, int c)
+    // The per-sample loops are compiled fully optimised at once: under tiered compilation they would start as
+    // unoptimised code (Vector operations as calls) and run a few times slower until promoted.
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AffineSample(float* x, float* y, float* a, float* b, int pixels, int c)
     {
-        int j = 0;
-        for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
-            Vector.Store(Vector.Load(g + j) * Vector.Load(a + j) + Vector.Load(x + j) * Vector.Load(p + j) + Vector.Load(q + j), dx + j);
-        for (; j < c; j++) dx[j] = g[j] * a[j] + x[j] * p[j] + q[j];
+        for (int p = 0; p < pixels; p++, x += c, y += c)
+        {
+            int j = 0;
+            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+                Vector.Store(Vector.Load(x + j) * Vector.Load(a + j) + Vector.Load(b + j), y + j);
+            for (; j < c; j++) y[j] = x[j] * a[j] + b[j];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputGradientSample(float* x, float* g, float* dx, float* a, float* p, float* q, int pixels, int c)
+    {
+        for (int k = 0; k < pixels; k++, x += c, g += c, dx += c)
+        {
+            int j = 0;
+            for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+                Vector.Store(Vector.Load(g + j) * Vector.Load(a + j) + Vector.Load(x + j) * Vector.Load(p + j) + Vector.Load(q + j), dx + j);
+            for (; j < c; j++) dx[j] = g[j] * a[j] + x[j] * p[j] + q[j];
+        }
     }
 }

@@ -5,11 +5,17 @@ namespace MoCo.Training.Tensors;
 internal static class TensorExtensions
 {
     /// <summary>A copy of an N×C×H×W tensor laid out channels-last (NHWC memory, NCHW shape), as PyTorch's
-    /// <c>contiguous(memory_format=torch.channels_last)</c>; the tensor itself (an alias) when it already is. Differentiable.</summary>
+    /// <c>contiguous(memory_format=torch.channels_last)</c>; the tensor itself (an alias) when it already is, with the
+    /// strides PyTorch gives it. Those matter where a dimension has size 1: a one-channel NCHW image is NHWC memory too,
+    /// but libtorch takes its strides (H·W, H·W, W, 1) for NCHW, so a convolution on it would hand back NCHW; a view with
+    /// strides (H·W, 1, W, 1) reads as channels-last. Differentiable.</summary>
     internal static Tensor ToChannelsLast(this Tensor x)
     {
         if (x.dim() != 4) throw new ArgumentException($"channels-last needs a 4-D tensor, got [{string.Join(", ", x.shape)}]", nameof(x));
-        if (x.IsChannelsLast()) return x.alias();
+        if (x.HasChannelsLastStrides()) return x.alias();
+        long[] shape = x.shape;
+        if (x.IsChannelsLast())   // the same memory; only the strides of size-1 dimensions change
+            return x.as_strided(shape, [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]], x.storage_offset());
         using Tensor nhwc = x.permute(0, 2, 3, 1);
         using Tensor copy = nhwc.contiguous();
         return copy.permute(0, 3, 1, 2);
@@ -29,6 +35,31 @@ internal static class TensorExtensions
             expected *= s[d];
         }
         return true;
+    }
+
+    /// <summary>A row-major (NCHW) tensor whose strides say so to libtorch, size-1 dimensions included: a copy, or a view
+    /// of the same memory when it already is row-major (a 1×1 convolution weight laid out channels-last is both, and
+    /// libtorch reads its layout from the strides). Differentiable.</summary>
+    internal static Tensor ToRowMajor(this Tensor x)
+    {
+        if (!x.is_contiguous()) return x.contiguous();
+        long[] shape = x.shape;
+        var strides = new long[shape.Length];
+        long expected = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            strides[d] = expected;
+            expected *= shape[d];
+        }
+        return strides.SequenceEqual(x.stride()) ? x.alias() : x.as_strided(shape, strides, x.storage_offset());
+    }
+
+    /// <summary>Whether the strides are exactly (C·W·H, 1, W·C, C), size-1 dimensions included.</summary>
+    private static bool HasChannelsLastStrides(this Tensor x)
+    {
+        long[] s = x.shape;
+        long[] st = x.stride();
+        return st[1] == 1 && st[3] == s[1] && st[2] == s[1] * s[3] && st[0] == s[1] * s[2] * s[3];
     }
 
     /// <summary>Copies the tensor's values (any device or layout) into <paramref name="destination"/> as raw
