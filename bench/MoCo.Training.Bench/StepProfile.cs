@@ -74,6 +74,7 @@ internal static class StepProfile
             Phase(5, optimizer.step);
             Phase(6, () => model.DequeueAndEnqueue(cat([k1, k2], 0)));
             if (timed) total += stepClock.Elapsed.TotalSeconds;
+            if (channelsLast && splits > 1) ChannelsLastSplitBatchNorm.CollectFinishedNodes();   // as PretrainRun does
         }
 
         Console.WriteLine(FormattableString.Invariant(
@@ -81,5 +82,8 @@ internal static class StepProfile
         for (int i = 0; i < phases.Length; i++)
             Console.WriteLine(FormattableString.Invariant($"  {phases[i],-28} {seconds[i] / steps * 1000,8:F1} ms"));
         Console.WriteLine(FormattableString.Invariant($"  {"step",-28} {total / steps * 1000,8:F1} ms   {Batch * steps / total,7:F1} images/s"));
+        string status = File.Exists("/proc/self/status") ? File.ReadAllText("/proc/self/status") : "";
+        foreach (string line in status.Split('\n').Where(l => l.StartsWith("VmHWM", StringComparison.Ordinal) || l.StartsWith("VmRSS", StringComparison.Ordinal)))
+            Console.WriteLine("  " + line.Replace('\t', ' '));
     }
 }

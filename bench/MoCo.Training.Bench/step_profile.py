@@ -138,3 +138,5 @@ print(f"PyTorch {torch.__version__}, {threads} threads, bn-splits {splits}: {ste
 for name, s in zip(names, sec):
     print(f"  {name:<28} {s / steps * 1000:8.1f} ms")
 print(f"  {'step':<28} {total / steps * 1000:8.1f} ms   {BATCH * steps / total:7.1f} images/s")
+import resource
+print(f"  VmHWM:  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")

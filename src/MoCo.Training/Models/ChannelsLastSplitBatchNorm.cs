@@ -20,8 +20,30 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
         internal double[] Variance { get; set; } = [];
     }
 
+    [ThreadStatic] private static List<Tensor>? returned;
+
+    /// <summary>Frees this thread's handles to the gradients the last backward returned (libtorch holds its own).</summary>
+    private static void ReleaseReturnedGradients()
+    {
+        if (returned is null) return;
+        foreach (Tensor t in returned) t.Dispose();
+        returned.Clear();
+    }
+
     /// <inheritdoc/>
     public override string Name => nameof(ChannelsLastSplitBatchNorm);
+
+    /// <summary>
+    /// Frees the graph nodes of finished backward passes. TorchSharp 0.107 keeps each node of a custom function (with its
+    /// saved input and an empty tensor the size of its output) until the garbage collector finalises it, and nothing
+    /// prompts a collection: over 40 steps of the Fashion-MNIST benchmark resident memory rose to 2.3 GB, against
+    /// 1.0 GB with a collection after each step, which costs a few milliseconds of a ~1 s step. Call between steps.
+    /// </summary>
+    internal static void CollectFinishedNodes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
 
     /// <summary>Whether <paramref name="x"/> and the affine parameters can take this path: CPU float32, channels-last
     /// input whose bytes a span can address, contiguous parameters.</summary>
@@ -82,7 +104,14 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        Tensor x = ctx.get_saved_variables()[0];
+        // Tensor handles made during a backward land in the dispose scope that called backward() (the training step's),
+        // which would hold every layer's saved input, upstream gradient and input gradient until the step ends: about
+        // three more copies of the activations. So this frees its own: the saved input and the upstream gradient here
+        // (TorchSharp hands each backward its own handles), and the gradients it returned last time, which libtorch has
+        // taken its references to by now.
+        ReleaseReturnedGradients();
+        using Tensor x = ctx.get_saved_variables()[0];
+        using Tensor upstream = grad_output;
         int splits = (int)ctx.get_data("splits");
         var mean = (float[])ctx.get_data("mean");
         var invstd = (double[])ctx.get_data("invstd");
@@ -120,6 +149,9 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
         using (Tensor dNhwc = dx.permute(0, 2, 3, 1))
         fixed (byte* px = xNhwc.bytes, pg = gNhwc.bytes, pd = dNhwc.bytes)
             SplitBatchNormKernels.InputGradient((float*)px, (float*)pg, (float*)pd, n, pixels, c, splits, threads, a, p, q);
-        return [dx, tensor(gradWeight), tensor(gradBias), null!, null!, null!];   // none for splits, eps, statistics
+        Tensor gradWeightTensor = tensor(gradWeight), gradBiasTensor = tensor(gradBias);
+        returned ??= [];
+        returned.AddRange([dx, gradWeightTensor, gradBiasTensor]);
+        return [dx, gradWeightTensor, gradBiasTensor, null!, null!, null!];   // none for splits, eps, statistics
     }
 }

@@ -119,6 +119,8 @@ public sealed class PretrainRun : IDisposable
         long stepsThisCall = 0;
         var runClock = Stopwatch.StartNew();
         Model.train();
+        var encoder = Config.EncoderOptions;
+        bool customAutograd = device.type == DeviceType.CPU && encoder.ChannelsLast && encoder.BnSplits > 1;
 
         for (int epoch = position.Epoch; epoch < Config.Epochs; epoch++)
         {
@@ -155,6 +157,7 @@ public sealed class PretrainRun : IDisposable
                     lossTensor.backward();
                     optimizer.step();
                 }
+                if (customAutograd) Models.ChannelsLastSplitBatchNorm.CollectFinishedNodes();
                 stepsThisCall++;
                 lossSum += loss;
                 lossCount++;
