@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MoCo.Training.Models;
 using MoCo.Training.Tensors;
 
 namespace MoCo.Training.Bench;
@@ -95,7 +96,7 @@ internal static class SplitBatchNormProfile
                 foreach (int splits in new[] { 1, 8 })
                 {
                     using var scope = NewDisposeScope();
-                    using var bn = new MoCo.Training.Models.SplitBatchNorm2d(c, splits);
+                    using var bn = new SplitBatchNorm2d(c, splits);
                     bn.train();
                     var x = randn(256, c, side, side);
                     if (channelsLast) x = x.ToChannelsLast();
@@ -107,31 +108,46 @@ internal static class SplitBatchNormProfile
         }
     }
 
+    /// <summary>The four split-BN kernels alone on the largest activation (256×16×28×28, 8 splits), median of 15.</summary>
     internal static unsafe void Kernels(int threads)
     {
-        int n = 256, c = 16, pixels = 784, splits = 8;
-        nuint bytes = (nuint)(n * pixels * c * sizeof(float));
-        float* px = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(bytes, 64);
-        float* pg = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(bytes, 64);
-        float* py = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(bytes, 64);
-        var x = new Span<float>(px, n * pixels * c);
-        var g = new Span<float>(pg, n * pixels * c);
-        for (int i = 0; i < x.Length; i++) { x[i] = i % 7; g[i] = i % 5; }
-        var mean = new double[splits * c]; var variance = new double[splits * c];
-        var scale = new float[splits * c]; var shift = new float[splits * c]; var m = new float[splits * c];
-        var sd = new double[splits * c]; var sdx = new double[splits * c];
+        const int n = 256, c = 16, pixels = 784, splits = 8, length = n * pixels * c;
+        float* px = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(length * sizeof(float), 64);
+        float* pg = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(length * sizeof(float), 64);
+        float* py = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(length * sizeof(float), 64);
+        try
         {
-            foreach (var (name, work) in new (string, Action)[] {
-                ("statistics", () => MoCo.Training.Models.SplitBatchNormKernels.Statistics(px, n, pixels, c, splits, threads, mean, variance)),
-                ("affine", () => MoCo.Training.Models.SplitBatchNormKernels.Affine(px, py, n, pixels, c, splits, threads, scale, shift)),
-                ("gradient sums", () => MoCo.Training.Models.SplitBatchNormKernels.GradientSums(px, pg, n, pixels, c, splits, threads, m, sd, sdx)),
-                ("input gradient", () => MoCo.Training.Models.SplitBatchNormKernels.InputGradient(px, pg, py, n, pixels, c, splits, threads, scale, shift, m)) })
+            for (int i = 0; i < length; i++)
+            {
+                px[i] = i % 7;
+                pg[i] = i % 5;
+            }
+            var (mean, variance, sumDy, sumDyCentred) = (new double[splits * c], new double[splits * c], new double[splits * c], new double[splits * c]);
+            var (scale, shift, centre) = (new float[splits * c], new float[splits * c], new float[splits * c]);
+            foreach (var (name, work) in new (string, Action)[]
+            {
+                ("statistics", () => SplitBatchNormKernels.Statistics(px, n, pixels, c, splits, threads, mean, variance)),
+                ("affine", () => SplitBatchNormKernels.Affine(px, py, n, pixels, c, splits, threads, scale, shift)),
+                ("gradient sums", () => SplitBatchNormKernels.GradientSums(px, pg, n, pixels, c, splits, threads, centre, sumDy, sumDyCentred)),
+                ("input gradient", () => SplitBatchNormKernels.InputGradient(px, pg, py, n, pixels, c, splits, threads, scale, shift, centre)),
+            })
             {
                 var times = new double[15];
-                for (int r = -3; r < 15; r++) { var w = Stopwatch.StartNew(); work(); if (r >= 0) times[r] = w.Elapsed.TotalMilliseconds; }
+                for (int r = -3; r < times.Length; r++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    work();
+                    if (r >= 0) times[r] = clock.Elapsed.TotalMilliseconds;
+                }
                 Array.Sort(times);
-                Console.WriteLine(FormattableString.Invariant($"  {name,-16} {times[7],7:F2} ms"));
+                Console.WriteLine(FormattableString.Invariant($"  {name,-16} {times[times.Length / 2],7:F2} ms"));
             }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(px);
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(pg);
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(py);
         }
     }
 }

@@ -19,6 +19,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+from fmnist_reference import SplitBatchNorm, augment as reference_augment, narrow_resnet18
+
 p = argparse.ArgumentParser()
 p.add_argument("--limit", type=int, default=60000)
 p.add_argument("--epochs", type=int, default=1)
@@ -67,48 +69,14 @@ if a.knn:
 MEAN, STD = a.mean, a.std
 
 
-class SplitBatchNorm(nn.BatchNorm2d):  # as in MoCo's CIFAR demo
-    def __init__(self, num_features, num_splits):
-        super().__init__(num_features)
-        self.num_splits = num_splits
-
-    def forward(self, input):
-        N, C, H, W = input.shape
-        if self.training:
-            rm = self.running_mean.repeat(self.num_splits)
-            rv = self.running_var.repeat(self.num_splits)
-            out = F.batch_norm(input.view(-1, C * self.num_splits, H, W), rm, rv, self.weight.repeat(self.num_splits),
-                               self.bias.repeat(self.num_splits), True, self.momentum, self.eps).view(N, C, H, W)
-            self.running_mean.data.copy_(rm.view(self.num_splits, C).mean(dim=0))
-            self.running_var.data.copy_(rv.view(self.num_splits, C).mean(dim=0))
-            return out
-        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, False, self.momentum, self.eps)
-
-
 def encoder():
-    norm = (lambda c: SplitBatchNorm(c, a.bn_splits)) if a.bn_splits > 1 else nn.BatchNorm2d
     if a.arch == "resnet50":  # torchvision's, 1 input channel
+        norm = (lambda c: SplitBatchNorm(c, a.bn_splits)) if a.bn_splits > 1 else nn.BatchNorm2d
         net = torchvision.models.resnet50(num_classes=128, norm_layer=norm)
         net.conv1 = nn.Conv2d(train_x.shape[1], 64, 7, 2, 3, bias=False)
         nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
         return net
-    net = torchvision.models.resnet.ResNet(torchvision.models.resnet.BasicBlock, [2, 2, 2, 2], num_classes=128,
-                                           norm_layer=norm, width_per_group=64)
-    # narrow: rebuild with the base width (torchvision's ResNet has no width option for BasicBlock)
-    w = a.width
-    net.inplanes = w
-    net.conv1 = nn.Conv2d(1, w, 3, 1, 1, bias=False)
-    net.bn1 = norm(w)
-    net.maxpool = nn.Identity()
-    net.layer1 = net._make_layer(torchvision.models.resnet.BasicBlock, w, 2)
-    net.layer2 = net._make_layer(torchvision.models.resnet.BasicBlock, 2 * w, 2, stride=2)
-    net.layer3 = net._make_layer(torchvision.models.resnet.BasicBlock, 4 * w, 2, stride=2)
-    net.layer4 = net._make_layer(torchvision.models.resnet.BasicBlock, 8 * w, 2, stride=2)
-    net.fc = nn.Linear(8 * w, 128)
-    for m in net.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-    return net
+    return narrow_resnet18(a.width, a.bn_splits)
 
 
 class MoCo(nn.Module):
@@ -157,35 +125,8 @@ class MoCo(nn.Module):
         return loss
 
 
-def crop_params(h, w):  # torchvision RandomResizedCrop.get_params, scale (0.2, 1)
-    area = h * w
-    for _ in range(10):
-        t = area * random.uniform(0.2, 1.0)
-        r = math.exp(random.uniform(math.log(3 / 4), math.log(4 / 3)))
-        cw, ch = int(round(math.sqrt(t * r))), int(round(math.sqrt(t / r)))
-        if 0 < cw <= w and 0 < ch <= h:
-            return random.randint(0, h - ch), random.randint(0, w - cw), ch, cw
-    return 0, 0, h, w
-
-
-def augment(x):  # uint8 N×1×H×W → float views
-    n, c, h, w = x.shape
-    theta = torch.zeros(n, 2, 3)
-    b, k, order = torch.ones(n, 1, 1, 1), torch.ones(n, 1, 1, 1), torch.zeros(n, 1, 1, 1, dtype=torch.bool)
-    for i in range(n):
-        top, left, ch, cw = crop_params(h, w)
-        flip = -1.0 if random.random() < 0.5 else 1.0
-        theta[i] = torch.tensor([[cw / w * flip, 0, (2 * left + cw) / w - 1], [0, ch / h, (2 * top + ch) / h - 1]])
-        if random.random() < 0.8:
-            b[i], k[i] = random.uniform(0.6, 1.4), random.uniform(0.6, 1.4)
-            order[i] = random.random() < 0.5
-    theta, b, k, order = theta.to(dev), b.to(dev), k.to(dev), order.to(dev)
-    y = F.grid_sample(x.float() / 255, F.affine_grid(theta, [n, c, w, w], align_corners=False), padding_mode="border", align_corners=False)
-    bc = ((y * b).clamp(0, 1) - 0)
-    bc = (bc * k + (1 - k) * bc.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
-    cb = (y * k + (1 - k) * y.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
-    cb = (cb * b).clamp(0, 1)
-    return (torch.where(order, cb, bc) - MEAN) / STD
+def augment(x):
+    return reference_augment(x, MEAN, STD, dev)
 
 
 

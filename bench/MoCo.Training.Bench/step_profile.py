@@ -1,10 +1,12 @@
 # The PyTorch side of the step profile (Program.cs): the same MoCo v2 step on Fashion-MNIST, timed phase by phase.
 # Narrow ResNet-18 (width 16, 3x3 stem, no max-pool, 1 channel), batch 256, K 4096, symmetric loss, split BN, MLP head,
-# SGD momentum 0.9, wd 1e-4. The augmentation is moco_fmnist.py's (crop + flip as one grid_sample, jitter p 0.8).
+# SGD momentum 0.9, wd 1e-4. Encoder and augmentation come from fmnist_reference.py, as moco_fmnist.py's do.
 # Usage: step_profile.py [steps] [threads] [bn-splits]
-import math, random, sys, time, gzip, struct
+import random, resource, sys, time, gzip, struct
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F, torchvision
+import torch, torch.nn as nn, torch.nn.functional as F
+
+from fmnist_reference import augment as reference_augment, narrow_resnet18
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -18,33 +20,8 @@ n, h, w = struct.unpack(">III", raw[4:16])
 images = torch.from_numpy(np.frombuffer(raw, np.uint8, offset=16).reshape(n, 1, h, w)[: BATCH * 8].copy())
 
 
-class SplitBatchNorm(nn.BatchNorm2d):  # MoCo's CIFAR demo
-    def __init__(self, c, s):
-        super().__init__(c)
-        self.s = s
-
-    def forward(self, x):
-        N, C, H, W_ = x.shape
-        if not self.training:
-            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, self.momentum, self.eps)
-        rm, rv = self.running_mean.repeat(self.s), self.running_var.repeat(self.s)
-        out = F.batch_norm(x.view(-1, C * self.s, H, W_), rm, rv, self.weight.repeat(self.s), self.bias.repeat(self.s),
-                           True, self.momentum, self.eps).view(N, C, H, W_)
-        self.running_mean.data.copy_(rm.view(self.s, C).mean(dim=0))
-        self.running_var.data.copy_(rv.view(self.s, C).mean(dim=0))
-        return out
-
-
-def encoder():
-    norm = (lambda c: SplitBatchNorm(c, splits)) if splits > 1 else nn.BatchNorm2d
-    B = torchvision.models.resnet.BasicBlock
-    net = torchvision.models.resnet.ResNet(B, [2, 2, 2, 2], num_classes=128, norm_layer=norm)
-    net.inplanes = W
-    net.conv1, net.bn1, net.maxpool = nn.Conv2d(1, W, 3, 1, 1, bias=False), norm(W), nn.Identity()
-    net.layer1 = net._make_layer(B, W, 2)
-    net.layer2 = net._make_layer(B, 2 * W, 2, stride=2)
-    net.layer3 = net._make_layer(B, 4 * W, 2, stride=2)
-    net.layer4 = net._make_layer(B, 8 * W, 2, stride=2)
+def encoder():  # v2: the MLP head
+    net = narrow_resnet18(W, splits)
     net.fc = nn.Sequential(nn.Linear(8 * W, 8 * W), nn.ReLU(), nn.Linear(8 * W, 128))
     return net
 
@@ -58,33 +35,8 @@ ptr = 0
 opt = torch.optim.SGD(enc_q.parameters(), lr=0.06, momentum=0.9, weight_decay=1e-4)
 
 
-def crop_params(h, w):
-    for _ in range(10):
-        t = h * w * random.uniform(0.2, 1.0)
-        r = math.exp(random.uniform(math.log(3 / 4), math.log(4 / 3)))
-        cw, ch = int(round(math.sqrt(t * r))), int(round(math.sqrt(t / r)))
-        if 0 < cw <= w and 0 < ch <= h:
-            return random.randint(0, h - ch), random.randint(0, w - cw), ch, cw
-    return 0, 0, h, w
-
-
 def augment(x):
-    n, c, h, w = x.shape
-    theta = torch.zeros(n, 2, 3)
-    b, k, order = torch.ones(n, 1, 1, 1), torch.ones(n, 1, 1, 1), torch.zeros(n, 1, 1, 1, dtype=torch.bool)
-    for i in range(n):
-        top, left, ch, cw = crop_params(h, w)
-        flip = -1.0 if random.random() < 0.5 else 1.0
-        theta[i] = torch.tensor([[cw / w * flip, 0, (2 * left + cw) / w - 1], [0, ch / h, (2 * top + ch) / h - 1]])
-        if random.random() < 0.8:
-            b[i], k[i] = random.uniform(0.6, 1.4), random.uniform(0.6, 1.4)
-            order[i] = random.random() < 0.5
-    y = F.grid_sample(x.float() / 255, F.affine_grid(theta, [n, c, w, w], align_corners=False), padding_mode="border", align_corners=False)
-    bc = (y * b).clamp(0, 1)
-    bc = (bc * k + (1 - k) * bc.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
-    cb = (y * k + (1 - k) * y.mean((1, 2, 3), keepdim=True)).clamp(0, 1)
-    cb = (cb * b).clamp(0, 1)
-    return (torch.where(order, cb, bc) - MEAN) / STD
+    return reference_augment(x, MEAN, STD, torch.device("cpu"))
 
 
 def keys(x):
@@ -138,5 +90,4 @@ print(f"PyTorch {torch.__version__}, {threads} threads, bn-splits {splits}: {ste
 for name, s in zip(names, sec):
     print(f"  {name:<28} {s / steps * 1000:8.1f} ms")
 print(f"  {'step':<28} {total / steps * 1000:8.1f} ms   {BATCH * steps / total:7.1f} images/s")
-import resource
 print(f"  VmHWM:  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")

@@ -73,7 +73,7 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
         using (Tensor xNhwc = x.permute(0, 2, 3, 1))
         fixed (byte* px = xNhwc.bytes)
             SplitBatchNormKernels.Statistics((float*)px, n, pixels, c, splits, threads, mean, variance);
-        float[] w = weight.data<float>().ToArray(), b = bias.data<float>().ToArray();
+        float[] w = weight.ToArray<float>(), b = bias.ToArray<float>();
         var invstd = new double[splits * c];
         var scale = new float[splits * c];
         var shift = new float[splits * c];
