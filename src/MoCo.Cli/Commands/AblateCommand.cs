@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MoCo.Imaging.Datasets;
 using MoCo.Training.Ablation;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
@@ -60,15 +61,15 @@ internal static class AblateCommand
 
     private static int Run(ParseResult r, Options o)
     {
-        string data = r.GetValue(o.Data)!;
+        var data = DataSourceSpec.Parse(r.GetValue(o.Data)!);
         var sweeps = Sweeps(r, o);
-        return DataSource.IsFiles(data) ? RunOnFiles(r, o, data, sweeps) : RunInMemory(r, o, data, sweeps);
+        return data.IsFiles ? RunOnFiles(r, o, data, sweeps) : RunInMemory(r, o, data, sweeps);
     }
 
-    private static int RunInMemory(ParseResult r, Options o, string data, AblationSweeps sweeps)
+    private static int RunInMemory(ParseResult r, Options o, DataSourceSpec data, AblationSweeps sweeps)
     {
         using var images = DataSource.Load(data, r.GetValue(o.Limit) ?? int.MaxValue);
-        string testSpec = r.GetValue(o.TestData) ?? DefaultTestSplit(data);
+        var testSpec = r.GetValue(o.TestData) is { } testData ? DataSourceSpec.Parse(testData) : data.TestSplit();
         using var labelled = DataSource.Load(data, Positive(r.GetValue(o.Labels), "--labels"));
         using var test = DataSource.Load(testSpec, Positive(r.GetValue(o.TestLimit), "--test-limit"), defaultTrain: false);
         var (mean, std) = DataSource.Normalisation(data, images.Channels);
@@ -80,9 +81,9 @@ internal static class AblateCommand
     }
 
     /// <summary>Image files through MoCo.Imaging's loader, as `moco pretrain` on files.</summary>
-    private static int RunOnFiles(ParseResult r, Options o, string data, AblationSweeps sweeps)
+    private static int RunOnFiles(ParseResult r, Options o, DataSourceSpec data, AblationSweeps sweeps)
     {
-        string testSpec = r.GetValue(o.TestData) ?? throw new ArgumentException("--test-data is required with image files (a class-folder tree or a list)");
+        var testSpec = DataSourceSpec.Parse(r.GetValue(o.TestData) ?? throw new ArgumentException("--test-data is required with image files (a class-folder tree or a list)"));
         var dataset = DataSource.Files(data, r.GetValue(o.Limit) ?? int.MaxValue);
         if (dataset.Classes.Count == 0) throw new ArgumentException($"'{data}' has no class subfolders: the evaluation needs labelled training images");
         int size = r.GetValue(o.InputSize) ?? 224;
@@ -152,12 +153,6 @@ internal static class AblateCommand
     }
 
     private static int Positive(int value, string option) => value > 0 ? value : throw new ArgumentException($"{option} must be positive, got {value}");
-
-    private static string DefaultTestSplit(string data)
-    {
-        string[] parts = data.Split(':');
-        return parts[0] == "idx" && parts.Length >= 2 ? $"idx:{parts[1]}:test" : "fashion-mnist:test";
-    }
 
     private static PretrainConfig Configure(ParseResult r, Options o, int imageSize, int imageChannels)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MoCo.Imaging.Datasets;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
 using MoCo.Training.Method;
@@ -61,8 +62,8 @@ internal static class PretrainCommand
 
     private static int Run(ParseResult r, Options o)
     {
-        string data = r.GetValue(o.Data)!;
-        if (DataSource.IsFiles(data)) return RunOnFiles(r, o, data);
+        var data = DataSourceSpec.Parse(r.GetValue(o.Data)!);
+        if (data.IsFiles) return RunOnFiles(r, o, data);
         string outDir = r.GetValue(o.Out)!;
         int limit = r.GetValue(o.Limit) ?? int.MaxValue;
         using var images = DataSource.Load(data, limit);
@@ -77,13 +78,13 @@ internal static class PretrainCommand
         if (knnData is not null)
         {
             int knnLimit = r.GetValue(o.KnnLimit) ?? int.MaxValue;
-            knnTest = DataSource.Load(knnData, knnLimit, defaultTrain: false);
+            knnTest = DataSource.Load(DataSourceSpec.Parse(knnData), knnLimit, defaultTrain: false);
             knnBank = images.Take(knnLimit);
             knn = new KnnMonitor(knnBank, knnTest, augmentation with { }, config.KnnK, config.KnnTemperature);
         }
         try
         {
-            return Train(config, source, knn, outDir, r.GetValue(o.Resume), data, images.Count, $"{images.Channels}×{images.Height}×{images.Width}");
+            return Train(config, source, knn, outDir, r.GetValue(o.Resume), data.Text, images.Count, $"{images.Channels}×{images.Height}×{images.Width}");
         }
         finally
         {
@@ -94,7 +95,7 @@ internal static class PretrainCommand
 
     /// <summary>Pretraining on image files through MoCo.Imaging's loader (decoding and the exact torchvision recipes on
     /// CPU worker threads).</summary>
-    private static int RunOnFiles(ParseResult r, Options o, string data)
+    private static int RunOnFiles(ParseResult r, Options o, DataSourceSpec data)
     {
         string outDir = r.GetValue(o.Out)!;
         var dataset = DataSource.Files(data, r.GetValue(o.Limit) ?? int.MaxValue);
@@ -125,10 +126,10 @@ internal static class PretrainCommand
                 { Mean = recipe.Mean, Std = recipe.Std };
             KnnMonitorSet Make(MoCo.Imaging.Datasets.IImageDataset set) => new(set, eval, config.InChannels, workers);
             var bank = Make(DataSource.Files(data, knnLimit));
-            var test = Make(DataSource.Files(knnData, knnLimit));
+            var test = Make(DataSource.Files(DataSourceSpec.Parse(knnData), knnLimit));
             knn = new KnnMonitor(bank.Images, test.Images, config.KnnK, config.KnnTemperature);
         }
-        return Train(config, source, knn, outDir, r.GetValue(o.Resume), data, dataset.Count, $"{config.InChannels}×{config.InputSize}×{config.InputSize} views");
+        return Train(config, source, knn, outDir, r.GetValue(o.Resume), data.Text, dataset.Count, $"{config.InChannels}×{config.InputSize}×{config.InputSize} views");
     }
 
     private sealed class KnnMonitorSet(MoCo.Imaging.Datasets.IImageDataset set, MoCo.Imaging.Transforms.EvalTransform eval, int channels, int workers)

@@ -146,7 +146,7 @@ internal static class ProbeCommand
             throw new ArgumentException("--model pixels on image files needs --preprocessing (e.g. 36:32:3:0.5,0.5,0.5:0.5,0.5,0.5)");
         }
 
-        var (mean, std) = DataSource.Normalisation(train.Spec, shape.Channels);
+        var (mean, std) = DataSource.Normalisation(train.Source, shape.Channels);
         return new MoCoPreprocessing(shape.Size, shape.Size, shape.Channels, mean.Select(v => (float)v).ToArray(), std.Select(v => (float)v).ToArray());
     }
 
