@@ -60,14 +60,10 @@ internal static class AblateCommand
 
     internal static Command Create() => Create(new Options());
 
-    internal static Command Create(Options o)
-    {
-        var command = new Command("ablate", "Ablation grid: a pretraining run per point (K per mechanism, momentum, shuffle BN), kNN and linear-probe top-1 each; writes results.csv and results.md to --out. " +
-                                            "The pretraining options (as `moco pretrain`'s) set every point's base config; --negatives, --momenta and --sweep shuffle-bn vary K, m and shuffle BN per point.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(result => Run(result, o));
-        return command;
-    }
+    internal static Command Create(Options o) => CommandOptions.Build("ablate",
+        "Ablation grid: a pretraining run per point (K per mechanism, momentum, shuffle BN), kNN and linear-probe top-1 each; writes results.csv and results.md to --out. " +
+        "The pretraining options (as `moco pretrain`'s) set every point's base config; --negatives, --momenta and --sweep shuffle-bn vary K, m and shuffle BN per point.",
+        o.All, r => Run(r, o));
 
     private static int Run(ParseResult r, Options o)
     {

@@ -30,9 +30,9 @@ internal static class ExtractCommand
 
     internal static Command Create(Options o)
     {
-        var command = new Command("extract", "Features of every image of a source into a store (Parquet or .npy files + SQLite manifest); killed, it resumes where it stopped.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(r => Run(r, o));
+        var command = CommandOptions.Build("extract",
+            "Features of every image of a source into a store (Parquet or .npy files + SQLite manifest); killed, it resumes where it stopped.",
+            o.All, r => Run(r, o));
         command.Subcommands.Add(CreateMerge());
         return command;
     }

@@ -38,13 +38,9 @@ internal static class PretrainCommand
 
     internal static Command Create() => Create(new Options());
 
-    internal static Command Create(Options o)
-    {
-        var command = new Command("pretrain", "Contrastive pretraining (--method moco, end-to-end or memory-bank; presets v1/v2): writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(result => Run(result, o));
-        return command;
-    }
+    internal static Command Create(Options o) => CommandOptions.Build("pretrain",
+        "Contrastive pretraining (--method moco, end-to-end or memory-bank; presets v1/v2): writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.",
+        o.All, r => Run(r, o));
 
     private static int Run(ParseResult r, Options o)
     {

@@ -40,13 +40,9 @@ internal static class ProbeCommand
 
     internal static Command Create() => Create(new Options());
 
-    internal static Command Create(Options o)
-    {
-        var command = new Command("probe", "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(r => Run(r, o));
-        return command;
-    }
+    internal static Command Create(Options o) => CommandOptions.Build("probe",
+        "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.",
+        o.All, r => Run(r, o));
 
     /// <summary>A 64-bit seed as the 32-bit seed ML.NET and <see cref="Random"/> take: the same number below 2^31, both halves folded in above.</summary>
     internal static int Seed32(ulong seed) => unchecked((int)(seed ^ (seed >> 32)));

@@ -22,25 +22,21 @@ public sealed class DataSourceSpec
     /// <summary>The accepted forms, as error messages and option descriptions list them.</summary>
     public const string Forms = "fashion-mnist[:train|test], idx:DIR[:train|test], a folder (root/<class>/* for labels) or a .txt/.csv list (path[,label])";
 
-    private DataSourceSpec(string text, DataSourceKind kind, string path, bool? train)
+    private DataSourceSpec()
     {
-        Text = text;
-        Kind = kind;
-        Path = path;
-        Train = train;
     }
 
     /// <summary>The source as given.</summary>
-    public string Text { get; }
+    public string Text { get; private init; } = "";
 
     /// <summary>What it names.</summary>
-    public DataSourceKind Kind { get; }
+    public DataSourceKind Kind { get; private init; }
 
     /// <summary>The folder or list as given; for IDX sources the folder of the IDX files (<see cref="FashionMnist.Directory"/> for Fashion-MNIST).</summary>
-    public string Path { get; }
+    public string Path { get; private init; } = "";
 
     /// <summary>The split asked for (true: train, false: test), or null when none was (and always for image files).</summary>
-    public bool? Train { get; }
+    public bool? Train { get; private init; }
 
     /// <summary>Whether it names image files (a folder or a list) rather than IDX data.</summary>
     public bool IsFiles => Kind is DataSourceKind.Folder or DataSourceKind.List;
@@ -52,23 +48,23 @@ public sealed class DataSourceSpec
         ArgumentException.ThrowIfNullOrEmpty(text);
         if (Directory.Exists(text))
         {
-            return new DataSourceSpec(text, DataSourceKind.Folder, text, null);
+            return new DataSourceSpec { Text = text, Kind = DataSourceKind.Folder, Path = text };
         }
 
         if (File.Exists(text) && (text.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
         {
-            return new DataSourceSpec(text, DataSourceKind.List, text, null);
+            return new DataSourceSpec { Text = text, Kind = DataSourceKind.List, Path = text };
         }
 
         string[] parts = text.Split(':');
         if (parts[0] == "fashion-mnist" && parts.Length <= 2)
         {
-            return new DataSourceSpec(text, DataSourceKind.FashionMnist, FashionMnist.Directory, Split(parts, 1, text));
+            return new DataSourceSpec { Text = text, Kind = DataSourceKind.FashionMnist, Path = FashionMnist.Directory, Train = Split(parts, 1, text) };
         }
 
         if (parts[0] == "idx" && parts.Length is 2 or 3 && parts[1].Length > 0)
         {
-            return new DataSourceSpec(text, DataSourceKind.Idx, parts[1], Split(parts, 2, text));
+            return new DataSourceSpec { Text = text, Kind = DataSourceKind.Idx, Path = parts[1], Train = Split(parts, 2, text) };
         }
 
         throw new ArgumentException($"'{text}' is not a data source (nor an existing folder or .txt/.csv list): use {Forms}");
@@ -81,12 +77,12 @@ public sealed class DataSourceSpec
     /// <exception cref="ArgumentException">Image files, which have no split.</exception>
     public DataSourceSpec TestSplit() => IsFiles
         ? throw new ArgumentException($"'{Text}' is image files, which have no test split: give the test images")
-        : new DataSourceSpec(Kind == DataSourceKind.FashionMnist ? "fashion-mnist:test" : $"idx:{Path}:test", Kind, Path, false);
+        : new DataSourceSpec { Text = Kind == DataSourceKind.FashionMnist ? "fashion-mnist:test" : $"idx:{Path}:test", Kind = Kind, Path = Path, Train = false };
 
     /// <summary>The same source with its folder, list or IDX folder as a full path.</summary>
     public DataSourceSpec WithFullPath() => Kind == DataSourceKind.FashionMnist
         ? this
-        : new DataSourceSpec(Text, Kind, System.IO.Path.GetFullPath(Path), Train);
+        : new DataSourceSpec { Text = Text, Kind = Kind, Path = System.IO.Path.GetFullPath(Path), Train = Train };
 
     /// <summary>
     /// One name for the source and split: the folder or list path, <c>fashion-mnist:train|test</c> or

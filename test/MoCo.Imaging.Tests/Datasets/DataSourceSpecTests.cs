@@ -1,18 +1,11 @@
 using System.Buffers.Binary;
 using MoCo.Imaging.Datasets;
+using MoCo.MLNet.Tests.Support;
 
 namespace MoCo.Imaging.Tests.Datasets;
 
 public class DataSourceSpecTests
 {
-    private string _dir = null!;
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("moco-spec-").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>An MNIST-layout folder: 3 images of 2×2 (train: pixels 0..11, labels 0,1,2; t10k: 2 images, labels 5,4).</summary>
     internal static string WriteIdx(string dir)
     {
@@ -44,9 +37,9 @@ public class DataSourceSpecTests
         return dir;
     }
 
-    private string Png(string relative)
+    private static string Png(TempDir temp, string relative)
     {
-        string path = Path.Combine(_dir, relative);
+        string path = temp.File(relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, MoCo.Imaging.Encoders.PngEncoder.Encode(new byte[4], 2, 2, 1));
         return path;
@@ -76,7 +69,8 @@ public class DataSourceSpecTests
     [Test]
     public void Idx_forms_read_the_split_asked_for_or_the_default()
     {
-        string dir = WriteIdx(Path.Combine(_dir, "mnist"));
+        using var temp = new TempDir();
+        string dir = WriteIdx(Path.Combine(temp.Path, "mnist"));
         var spec = DataSourceSpec.Parse($"idx:{dir}");
         Assert.That((spec.Kind, spec.Path, spec.Train), Is.EqualTo((DataSourceKind.Idx, dir, (bool?)null)));
         var train = spec.Open(defaultTrain: true);
@@ -94,9 +88,10 @@ public class DataSourceSpecTests
     [Test]
     public void Idx_canonical_name_makes_the_folder_full_and_the_split_explicit()
     {
-        string dir = WriteIdx(Path.Combine(_dir, "rel"));
+        using var temp = new TempDir();
+        string dir = WriteIdx(Path.Combine(temp.Path, "rel"));
         string saved = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = _dir;
+        Environment.CurrentDirectory = temp.Path;
         try
         {
             var spec = DataSourceSpec.Parse("idx:rel");
@@ -113,17 +108,18 @@ public class DataSourceSpecTests
     [Test]
     public void A_folder_is_labelled_when_it_has_subfolders_and_flat_otherwise()
     {
-        Png("tree/b/1.png");
-        Png("tree/a/2.png");
-        Png("flat/x.png");
-        var tree = DataSourceSpec.Parse(Path.Combine(_dir, "tree"));
+        using var temp = new TempDir();
+        Png(temp, "tree/b/1.png");
+        Png(temp, "tree/a/2.png");
+        Png(temp, "flat/x.png");
+        var tree = DataSourceSpec.Parse(Path.Combine(temp.Path, "tree"));
         Assert.That((tree.Kind, tree.IsFiles, tree.Train), Is.EqualTo((DataSourceKind.Folder, true, (bool?)null)));
         var labelled = tree.Open();
         Assert.That(labelled.Classes, Is.EqualTo(new[] { "a", "b" }));
-        Assert.That(labelled.Describe(0), Is.EqualTo(Path.Combine(_dir, "tree", "a", "2.png")));
-        var flat = DataSourceSpec.Parse(Path.Combine(_dir, "flat")).Open();
+        Assert.That(labelled.Describe(0), Is.EqualTo(Path.Combine(temp.Path, "tree", "a", "2.png")));
+        var flat = DataSourceSpec.Parse(Path.Combine(temp.Path, "flat")).Open();
         Assert.That((flat.Count, flat.Classes.Count, flat.GetLabel(0)), Is.EqualTo((1, 0, -1)));
-        Assert.That(tree.Canonical(), Is.EqualTo(Path.Combine(_dir, "tree")));
+        Assert.That(tree.Canonical(), Is.EqualTo(Path.Combine(temp.Path, "tree")));
         Assert.That(() => tree.TestSplit(), Throws.ArgumentException.With.Message.Contains("no test split"));
         Assert.That(() => tree.IdxFiles(), Throws.ArgumentException.With.Message.Contains("not IDX data"));
     }
@@ -131,13 +127,14 @@ public class DataSourceSpecTests
     [Test]
     public void A_txt_or_csv_file_is_a_list_and_other_files_are_not_sources()
     {
-        string png = Png("l/one.png");
-        string txt = Path.Combine(_dir, "l", "list.TXT");
+        using var temp = new TempDir();
+        string png = Png(temp, "l/one.png");
+        string txt = Path.Combine(temp.Path, "l", "list.TXT");
         File.WriteAllText(txt, "one.png,3\n");
-        File.Copy(txt, Path.Combine(_dir, "l", "list.csv"));
+        File.Copy(txt, Path.Combine(temp.Path, "l", "list.csv"));
         var list = DataSourceSpec.Parse(txt);
         Assert.That(list.Kind, Is.EqualTo(DataSourceKind.List));
-        Assert.That(DataSourceSpec.Parse(Path.Combine(_dir, "l", "list.csv")).Kind, Is.EqualTo(DataSourceKind.List));
+        Assert.That(DataSourceSpec.Parse(Path.Combine(temp.Path, "l", "list.csv")).Kind, Is.EqualTo(DataSourceKind.List));
         var dataset = list.Open();
         Assert.That((dataset.Describe(0), dataset.GetLabel(0)), Is.EqualTo((png, 3)));
         Assert.That(() => DataSourceSpec.Parse(png), Throws.ArgumentException.With.Message.Contains("is not a data source"));
@@ -146,9 +143,10 @@ public class DataSourceSpecTests
     [Test]
     public void An_existing_folder_wins_over_the_prefixes()
     {
-        Png("fashion-mnist/a/1.png");
+        using var temp = new TempDir();
+        Png(temp, "fashion-mnist/a/1.png");
         string saved = Environment.CurrentDirectory;
-        Environment.CurrentDirectory = _dir;
+        Environment.CurrentDirectory = temp.Path;
         try
         {
             Assert.That(DataSourceSpec.Parse("fashion-mnist").Kind, Is.EqualTo(DataSourceKind.Folder));
@@ -179,7 +177,8 @@ public class DataSourceSpecTests
     [Test]
     public void Missing_idx_files_are_named_when_opened_not_when_parsed()
     {
-        var spec = DataSourceSpec.Parse($"idx:{_dir}");
-        Assert.That(() => spec.Open(), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("train-images-idx3-ubyte").And.Message.Contains(_dir));
+        using var temp = new TempDir();
+        var spec = DataSourceSpec.Parse($"idx:{temp.Path}");
+        Assert.That(() => spec.Open(), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("train-images-idx3-ubyte").And.Message.Contains(temp.Path));
     }
 }
