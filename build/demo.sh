@@ -30,19 +30,19 @@ figure() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p" "$2" | awk '{ printf "%.2f
 stamp "1. pretraining MoCo v2 on fashion-mnist:train ($epochs epochs)"
 moco pretrain --data fashion-mnist:train --preset v2 \
   --width 16 --small-images true --batch 256 --queue 4096 --momentum 0.99 --temperature 0.1 --bn-splits 8 --lr 0.06 \
-  --epochs "$epochs" --threads "$threads" --knn-data fashion-mnist:test --knn-limit 10000 --out "$out/pretrain" "$@"
+  --epochs "$epochs" --threads "$threads" --knn-data fashion-mnist:test --knn-first 10000 --out "$out/pretrain" "$@"
 
 stamp "2. exporting the encoder"
 moco export --checkpoint "$out/pretrain/last.ckpt" --out "$out/encoder.onnx"
 # The baseline encoder: the same network at its random initialisation (one step at a vanishing learning rate leaves
 # the weights as initialised; only BatchNorm's running statistics move a tenth of the way to one batch's).
-moco pretrain --data fashion-mnist:train --limit 256 --preset v2 --width 16 --small-images true --batch 256 --queue 4096 \
+moco pretrain --data fashion-mnist:train --first 256 --preset v2 --width 16 --small-images true --batch 256 --queue 4096 \
   --bn-splits 8 --lr 1e-12 --epochs 1 --threads "$threads" --out "$out/random-init" > "$out/random-init.log"
 moco export --checkpoint "$out/random-init/last.ckpt" --out "$out/random-init.onnx" > /dev/null
 
 probe() { # name, model, extra options
   local name=$1 model=$2; shift 2
-  moco probe --model "$model" --train fashion-mnist:train --test fashion-mnist:test --limit "$labels" --trainer lbfgs \
+  moco probe --model "$model" --train fashion-mnist:train --test fashion-mnist:test --sample "$labels" --trainer lbfgs \
     --json "$@" > "$out/probe-$name.json" 2> "$out/probe-$name.log"
 }
 stamp "3. probing frozen features ($labels labelled training images, 10000 test images)"

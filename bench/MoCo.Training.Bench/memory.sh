@@ -34,6 +34,6 @@ PY
 }
 
 echo "== $steps steps of $batch images, $threads threads"
-sample "C# (TorchSharp)" dotnet "$repo/src/MoCo.Cli/bin/Release/net10.0/moco.dll" pretrain --data fashion-mnist:train --limit "$limit" \
+sample "C# (TorchSharp)" dotnet "$repo/src/MoCo.Cli/bin/Release/net10.0/moco.dll" pretrain --data fashion-mnist:train --first "$limit" \
   --width 16 --small-images true --symmetric true --bn-splits 8 $common --out "$out/run"
 sample "PyTorch 1.13" /usr/bin/python3 "$here/moco_fmnist.py" --limit "$limit" --width 16 --bn-splits 8 --symmetric 1 $common --knn 0

@@ -11,8 +11,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 common="--batch 256 --queue 4096 --momentum 0.99 --temperature 0.1 --lr 0.06 --epochs $epochs --threads $threads"
 echo "== MoCo.MLNet (C#)"
-dotnet "$repo/src/MoCo.Cli/bin/Release/net10.0/moco.dll" pretrain --data fashion-mnist:train --limit "$limit" --width 16 \
-  --small-images true --symmetric true --bn-splits 8 $common --knn-data fashion-mnist:test --knn-limit 10000 --out "$out/run" \
+dotnet "$repo/src/MoCo.Cli/bin/Release/net10.0/moco.dll" pretrain --data fashion-mnist:train --first "$limit" --width 16 \
+  --small-images true --symmetric true --bn-splits 8 $common --knn-data fashion-mnist:test --knn-first 10000 --out "$out/run" \
   | tr '\r' '\n' | grep -E "kNN|wrote"
 python3 - "$out/run/log.jsonl" <<'PY'
 import json, sys

@@ -12,8 +12,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 bash build/setup.sh Release
 out=${OUT:-run/ablation}
-dotnet src/MoCo.Cli/bin/Release/net10.0/moco.dll ablate --data fashion-mnist:train --limit "${LIMIT:-15000}" --epochs "${EPOCHS:-4}" \
-  --labels "${LABELS:-10000}" --test-limit "${TEST_LIMIT:-10000}" \
+dotnet src/MoCo.Cli/bin/Release/net10.0/moco.dll ablate --data fashion-mnist:train --first "${LIMIT:-15000}" --epochs "${EPOCHS:-4}" \
+  --labels "${LABELS:-10000}" --test-first "${TEST_LIMIT:-10000}" \
   --width 16 --batch 256 --queue 4096 --momentum 0.99 --temperature 0.1 --bn-splits 8 --lr 0.06 --threads "$(nproc)" \
-  --sweep negatives,momentum,shuffle-bn --k "${K:-256,1024,4096}" --m "${M:-0,0.9,0.99,0.999,0.9999}" --max-batch 1024 --out "$out" "$@"
+  --sweep negatives,momentum,shuffle-bn --negatives "${K:-256,1024,4096}" --momenta "${M:-0,0.9,0.99,0.999,0.9999}" --max-batch 1024 --out "$out" "$@"
 dotnet src/MoCo.Plots/bin/Release/net10.0/moco-plots.dll "$out"

@@ -22,7 +22,7 @@ internal static class ExtractionJob
     public static ExtractionSummary Run(ExtractionOptions options, Action<ExtractionProgress>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "--batch");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "--onnx-batch");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Threads, "--threads");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ItemsPerFile, 1, "--rows-per-file");
 

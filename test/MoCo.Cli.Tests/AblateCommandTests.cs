@@ -15,7 +15,7 @@ public class AblateCommandTests
     public void Remove() => Directory.Delete(dir, recursive: true);
 
     private string[] Args(string output, params string[] extra) =>
-        ["ablate", "--data", $"idx:{dir}:train", "--sweep", "negatives,shuffle-bn", "--methods", "moco", "--k", "32", "--queue", "64",
+        ["ablate", "--data", $"idx:{dir}:train", "--sweep", "negatives,shuffle-bn", "--methods", "moco", "--negatives", "32", "--queue", "64",
          "--batch", "16", "--bn-splits", "2", "--width", "4", "--epochs", "1", "--threads", "1", "--labels", "48", "--probe-iterations", "20",
          "--out", output, .. extra];
 

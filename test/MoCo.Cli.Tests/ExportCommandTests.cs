@@ -23,7 +23,7 @@ public class ExportCommandTests
     public void Export_of_a_pretrained_checkpoint_gives_libtorchs_features_through_onnx_runtime()
     {
         string run = Path.Combine(dir, "run"), onnx = Path.Combine(dir, "encoder.onnx");
-        Assert.That(MocoApp.Run(["pretrain", "--data", "fashion-mnist:train", "--limit", "256", "--width", "4", "--batch", "64", "--queue", "128",
+        Assert.That(MocoApp.Run(["pretrain", "--data", "fashion-mnist:train", "--first", "256", "--width", "4", "--batch", "64", "--queue", "128",
             "--epochs", "1", "--threads", "1", "--out", run]), Is.EqualTo(0));
         Assert.That(MocoApp.Run(["export", "--checkpoint", Path.Combine(run, "last.ckpt"), "--out", onnx, "--fold-bn", "--normalize"]), Is.EqualTo(0));
 

@@ -110,7 +110,7 @@ public class PretrainCommandTests
     }
 
     [Test]
-    public void Method_and_bank_momentum_reach_the_checkpoint()
+    public void Method_bank_momentum_and_weight_decay_reach_the_checkpoint()
     {
         string run = Path.Combine(dir, "bank");
         var output = new StringWriter();
@@ -118,7 +118,7 @@ public class PretrainCommandTests
         Console.SetOut(output);
         try
         {
-            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "memory-bank", "--bank-momentum", "0.6", "--width", "4",
+            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "memory-bank", "--bank-momentum", "0.6", "--weight-decay", "0.0005", "--width", "4",
                 "--batch", "16", "--queue", "100", "--epochs", "1", "--threads", "1", "--out", run]), Is.EqualTo(0));
         }
         finally
@@ -129,6 +129,7 @@ public class PretrainCommandTests
         var config = MoCo.Training.Trainer.PretrainRun.ReadConfig(run);
         Assert.That(config.Method, Is.EqualTo(MoCo.Training.Method.ContrastiveMethod.MemoryBank));
         Assert.That(config.MemoryBankMomentum, Is.EqualTo(0.6));
+        Assert.That(config.WeightDecay, Is.EqualTo(5e-4), "--weight-decay reaches the saved config");
     }
 
     [Test]

@@ -54,7 +54,7 @@ public class ProbeCommandTests
     [Test]
     public void Json_line_carries_linear_and_knn_top1()
     {
-        var run = Moco("probe", "--model", "pixels", "--train", "fashion-mnist", "--test", "fashion-mnist", "--limit", "400", "--test-limit", "300",
+        var run = Moco("probe", "--model", "pixels", "--train", "fashion-mnist", "--test", "fashion-mnist", "--sample", "400", "--test-sample", "300",
             "--trainer", "lbfgs", "--json", "--out", Path.Combine(dir, "out"));
         Assert.That(run.Code, Is.EqualTo(0), run.Error);
         var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -77,7 +77,7 @@ public class ProbeCommandTests
     [Test]
     public void Limit_samples_before_the_split_and_knn_alone_writes_no_model()
     {
-        var run = Moco("probe", "--model", "pixels", "--train", "fashion-mnist:test", "--limit", "200", "--split", "0.25", "--trainer", "knn", "--k", "20",
+        var run = Moco("probe", "--model", "pixels", "--train", "fashion-mnist:test", "--sample", "200", "--split", "0.25", "--trainer", "knn", "--knn-k", "20",
             "--json", "--out", Path.Combine(dir, "out"));
         Assert.That(run.Code, Is.EqualTo(0), run.Error);
         var json = JsonDocument.Parse(run.Out.Trim()).RootElement;
@@ -110,7 +110,7 @@ public class ProbeCommandTests
 
         AssertOneErrorLine(Moco("probe", "--model", model, "--train", Path.Combine(dir, "data")), "carries no moco.* preprocessing metadata");
         // With the preprocessing given, the same model probes.
-        var run = Moco("probe", "--model", model, "--train", Path.Combine(dir, "data"), "--preprocessing", "8:8:1:0.5:0.5", "--split", "0.25", "--trainer", "lbfgs", "--k", "3");
+        var run = Moco("probe", "--model", model, "--train", Path.Combine(dir, "data"), "--preprocessing", "8:8:1:0.5:0.5", "--split", "0.25", "--trainer", "lbfgs", "--knn-k", "3");
         Assert.That(run.Code, Is.EqualTo(0), run.Error);
         Assert.That(run.Out, Does.Contain("micro accuracy"));
     }

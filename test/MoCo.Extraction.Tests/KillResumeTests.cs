@@ -24,7 +24,7 @@ public class KillResumeTests
         TestImages.Write(images, 400, seed: 22);
         File.WriteAllBytes(Path.Combine(images, "zz-broken.png"), [1, 2, 3]);
         string[] Args(string store) =>
-            ["extract", "--model", dir.File("encoder.onnx"), "--data", images, "--out", store, "--batch", "8", "--rows-per-file", "16", "--threads", "1", "--quiet"];
+            ["extract", "--model", dir.File("encoder.onnx"), "--data", images, "--out", store, "--onnx-batch", "8", "--rows-per-file", "16", "--threads", "1", "--quiet"];
 
         var (code, output) = MocoProcess.Run(Args(dir.File("clean")), TimeSpan.FromMinutes(5));
         Assert.That(code, Is.EqualTo(0), output);

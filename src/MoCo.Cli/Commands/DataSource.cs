@@ -1,43 +1,24 @@
+using MoCo.Imaging.Datasets;
 using MoCo.Training.Data;
 
 namespace MoCo.Cli.Commands;
 
-/// <summary>Parses a data-source argument: <c>fashion-mnist[:train|test]</c> (Debian's copy) or <c>idx:DIR[:train|test]</c>.</summary>
+/// <summary>What `pretrain` and `ablate` read from a <see cref="DataSourceSpec"/>: IDX data as one in-memory tensor, image files as a dataset for the loader.</summary>
 internal static class DataSource
 {
-    internal static InMemoryImages Load(string spec, int limit = int.MaxValue, bool defaultTrain = true)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(spec);
-        string[] parts = spec.Split(':');
-        bool Split(int index) => parts.Length <= index ? defaultTrain : parts[index] switch
-        {
-            "train" => true,
-            "test" => false,
-            _ => throw new ArgumentException($"'{parts[index]}' in '{spec}' is not train or test"),
-        };
-        if (parts[0] == "fashion-mnist")
-            return IdxImages.LoadSplit(IdxImages.FashionMnistDirectory, Split(1), limit);
-        if (parts[0] == "idx" && parts.Length >= 2)
-            return IdxImages.LoadSplit(parts[1], Split(2), limit);
-        throw new ArgumentException($"'{spec}' is not a data source: use fashion-mnist[:train|test], idx:DIR[:train|test], a folder, or a .txt/.csv list");
-    }
+    /// <summary>The first <paramref name="limit"/> images of an IDX source, in memory.</summary>
+    internal static InMemoryImages Load(DataSourceSpec spec, int limit = int.MaxValue, bool defaultTrain = true) => IdxImages.Load(spec, defaultTrain, limit);
 
-    /// <summary>Whether <paramref name="spec"/> names image files (a folder, or a .txt/.csv list of paths) rather than IDX data.</summary>
-    internal static bool IsFiles(string spec) => Directory.Exists(spec) || (File.Exists(spec) &&
-        (spec.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)));
-
-    /// <summary>Image files: root/&lt;class&gt;/* (classes sorted; flat folders are unlabelled) or a .txt/.csv list, first <paramref name="limit"/>.</summary>
-    internal static MoCo.Imaging.Datasets.IImageDataset Files(string spec, int limit = int.MaxValue)
+    /// <summary>Image files (a folder or a list), the first <paramref name="limit"/>.</summary>
+    internal static IImageDataset Files(DataSourceSpec spec, int limit = int.MaxValue)
     {
-        var dataset = Directory.Exists(spec)
-            ? MoCo.Imaging.Datasets.ImageDatasets.FromFolder(spec, classSubfolders: Directory.EnumerateDirectories(spec).Any())
-            : MoCo.Imaging.Datasets.ImageDatasets.FromList(spec);
-        if (dataset.Count == 0) throw new ArgumentException($"'{spec}' holds no .jpg/.jpeg/.png/.webp/.bmp/.gif images");
+        if (!spec.IsFiles) throw new ArgumentException($"'{spec}' is IDX data; with image files to train on, give image files here too (a folder or a .txt/.csv list)");
+        var dataset = spec.Open();
         return limit < dataset.Count ? new FirstSamples(dataset, limit) : dataset;
     }
 
     /// <summary>The first n samples of a dataset.</summary>
-    private sealed class FirstSamples(MoCo.Imaging.Datasets.IImageDataset inner, int n) : MoCo.Imaging.Datasets.IImageDataset
+    private sealed class FirstSamples(IImageDataset inner, int n) : IImageDataset
     {
         public int Count => n;
         public IReadOnlyList<string> Classes => inner.Classes;
@@ -47,9 +28,9 @@ internal static class DataSource
         private int Check(int index) => (uint)index < (uint)n ? index : throw new ArgumentOutOfRangeException(nameof(index), index, $"the subset has {n} samples");
     }
 
-    /// <summary>Per-channel mean and std for a source (Fashion-MNIST's own statistics; 0.5/0.5 otherwise).</summary>
-    internal static (double[] mean, double[] std) Normalisation(string spec, int channels) =>
-        spec.StartsWith("fashion-mnist", StringComparison.Ordinal)
-            ? ([IdxImages.FashionMnistStats.Mean], [IdxImages.FashionMnistStats.Std])
+    /// <summary>Per-channel mean and std for IDX data: Fashion-MNIST's own statistics, 0.5/0.5 for other IDX data.</summary>
+    internal static (double[] mean, double[] std) Normalisation(DataSourceSpec spec, int channels) =>
+        spec.Kind == DataSourceKind.FashionMnist
+            ? ([FashionMnist.Mean], [FashionMnist.Std])
             : (Enumerable.Repeat(0.5, channels).ToArray(), Enumerable.Repeat(0.5, channels).ToArray());
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MoCo.Cli.Options;
 using MoCo.Extraction;
 using MoCo.Extraction.Sources;
 using MoCo.Extraction.Store;
@@ -9,28 +10,29 @@ namespace MoCo.Cli.Commands;
 /// <summary>`moco extract`: an encoder's features of a whole source into a resumable store; `moco extract merge` joins stores.</summary>
 internal static class ExtractCommand
 {
-    private sealed class Options
+    internal sealed class Options
     {
         internal readonly Option<string> Model = new("--model") { Description = "the encoder (.onnx from moco export, with its preprocessing metadata)", Required = true };
-        internal readonly Option<string> Data = new("--data") { Description = "images: a folder, a .txt/.csv list (path[,label]), idx:DIR[:train|test] or fashion-mnist[:train|test]", Required = true };
+        internal readonly Option<string> Data = DataOptions.Source("--data", "images (IDX default split train)");
         internal readonly Option<string> Out = new("--out") { Description = "store folder (manifest.db + feature files); an existing store is resumed", Required = true };
         internal readonly Option<string> Format = new("--format") { Description = "parquet or npy", DefaultValueFactory = _ => "parquet" };
-        internal readonly Option<int> Batch = new("--batch") { Description = "images per ONNX Runtime call (keep it when resuming: features are bit-identical for the same batches)", DefaultValueFactory = _ => 32 };
+        internal readonly RenamedOption<int> OnnxBatch = new(new Option<int>("--onnx-batch") { Description = "images per ONNX Runtime call (keep it when resuming: features are bit-identical for the same batches)", DefaultValueFactory = _ => 32 }, "--batch");
         internal readonly Option<int> Threads = new("--threads") { Description = "decoding and ONNX Runtime threads (0: one per core)", DefaultValueFactory = _ => 0 };
         internal readonly Option<string> Shard = new("--shard") { Description = "i/n: this worker's part of the source (items k with k mod n = i), for n workers writing n stores", DefaultValueFactory = _ => "0/1" };
-        internal readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N (needs the GPU build of ONNX Runtime: docs/onnx.md)", DefaultValueFactory = _ => "cpu" };
+        internal readonly DeviceOption Device = new("ONNX Runtime's device (needs the GPU build of ONNX Runtime: docs/onnx.md)");
         internal readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "source items per feature file (whole batches); a killed run redoes at most one file", DefaultValueFactory = _ => 8192 };
         internal readonly Option<bool> Quiet = new("--quiet") { Description = "no progress bar; the summary only" };
 
-        internal IEnumerable<Option> All => [Model, Data, Out, Format, Batch, Threads, Shard, Device, RowsPerFile, Quiet];
+        internal IEnumerable<Option> All => [Model, Data, Out, Format, .. OnnxBatch.Options, Threads, Shard, Device.Option, RowsPerFile, Quiet];
     }
 
-    internal static Command Create()
+    internal static Command Create() => Create(new Options());
+
+    internal static Command Create(Options o)
     {
-        var o = new Options();
-        var command = new Command("extract", "Features of every image of a source into a store (Parquet or .npy files + SQLite manifest); killed, it resumes where it stopped.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(r => Run(r, o));
+        var command = CommandOptions.Build("extract",
+            "Features of every image of a source into a store (Parquet or .npy files + SQLite manifest); killed, it resumes where it stopped.",
+            o.All, r => Run(r, o));
         command.Subcommands.Add(CreateMerge());
         return command;
     }
@@ -48,10 +50,10 @@ internal static class ExtractCommand
                 "npy" => StoreFormat.Npy,
                 var f => throw new ArgumentException($"--format '{f}' is not parquet or npy."),
             },
-            BatchSize = r.GetValue(o.Batch),
+            BatchSize = o.OnnxBatch.Get(r),
             Threads = r.GetValue(o.Threads),
             Shard = JobShard.Parse(r.GetValue(o.Shard)!),
-            GpuDeviceId = Device(r.GetValue(o.Device)!),
+            GpuDeviceId = o.Device.Get(r).OnnxDeviceId,
             ItemsPerFile = r.GetValue(o.RowsPerFile),
         };
 
@@ -73,14 +75,6 @@ internal static class ExtractCommand
             Console.CancelKeyPress -= onCancel;
         }
     }
-
-    private static int? Device(string device) => device switch
-    {
-        "cpu" => null,
-        "cuda" => 0,
-        _ when device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var id) => id,
-        _ => throw new ArgumentException($"--device '{device}' is not cpu, cuda or cuda:N."),
-    };
 
     private static void PrintSummary(ExtractionSummary s, ExtractionOptions options)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
+using MoCo.Cli.Options;
 using MoCo.MLNet;
 using MoCo.MLNet.Probing;
 
@@ -16,40 +17,41 @@ internal static class ProbeCommand
     /// <summary><c>--model pixels</c>: the raw-pixel baseline instead of an encoder.</summary>
     internal const string Pixels = "pixels";
 
-    private sealed class Options
+    internal sealed class Options
     {
         internal readonly Option<string> Model = new("--model") { Description = "encoder (.onnx from moco export), or 'pixels' for the raw-pixel baseline", Required = true };
-        internal readonly Option<string> Train = new("--train") { Description = "labelled training images: a folder with class subfolders, a .txt/.csv list, idx:DIR[:train|test] or fashion-mnist[:train|test]", Required = true };
-        internal readonly Option<string?> Test = new("--test") { Description = "labelled test images (same forms; IDX sources default to their test split)" };
+        internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images (IDX default split train)");
+        internal readonly Option<string?> Test = DataOptions.OptionalSource("--test", "labelled test images (IDX default split test)");
         internal readonly Option<double?> Split = new("--split") { Description = "without --test: the fraction of the training images held out for testing (default 0.2)" };
         internal readonly Option<string> Trainer = new("--trainer") { Description = "auto (SDCA and L-BFGS, the better on held-out training images), sdca, lbfgs, or knn (kNN only)", DefaultValueFactory = _ => "auto" };
         internal readonly Option<string?> Out = new("--out") { Description = "folder for model.zip, its consumption code and confusion-matrix.svg" };
         internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line (linear_top1, knn_top1, …) on stdout; progress and the table go to stderr" };
-        internal readonly Option<int?> Limit = new("--limit") { Description = "use a random N of the training images (seeded; with --split, N images before the split)" };
-        internal readonly Option<int?> TestLimit = new("--test-limit") { Description = "use a random N of the test images (seeded)" };
+        internal readonly RenamedOption<int?> Sample = DataOptions.Sample("--sample", "training images", "--limit", "; without --test, the N images --split divides");
+        internal readonly RenamedOption<int?> TestSample = DataOptions.Sample("--test-sample", "test images", "--test-limit");
         internal readonly Option<string?> Preprocessing = new("--preprocessing") { Description = "for models without moco.* metadata (and 'pixels' on files): 'imagenet' or RESIZE:CROP:CHANNELS:MEAN,..:STD,.." };
-        internal readonly Option<int> K = new("--k") { Description = "kNN neighbours", DefaultValueFactory = _ => KnnClassifier.DefaultK };
-        internal readonly Option<float> Temperature = new("--temperature") { Description = "kNN vote temperature", DefaultValueFactory = _ => KnnClassifier.DefaultTemperature };
-        internal readonly Option<int> BatchSize = new("--batch") { Description = "images per ONNX Runtime call", DefaultValueFactory = _ => 64 };
-        internal readonly Option<int> Seed = new("--seed") { Description = "seed of the splits and samples", DefaultValueFactory = _ => 0 };
+        internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: true);
+        internal readonly RenamedOption<int> OnnxBatch = new(new Option<int>("--onnx-batch") { Description = "images per ONNX Runtime call", DefaultValueFactory = _ => 64 }, "--batch");
+        internal readonly Option<ulong> Seed = new("--seed") { Description = "seed of the splits, samples and trainers", DefaultValueFactory = _ => 0 };
+        internal readonly DeviceOption Device = new("ONNX Runtime's device for the encoder (needs the GPU build of ONNX Runtime: docs/onnx.md)");
 
-        internal IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, Limit, TestLimit, Preprocessing, K, Temperature, BatchSize, Seed];
+        internal IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, .. Sample.Options, .. TestSample.Options, Preprocessing, .. Evaluation.All,
+            .. OnnxBatch.Options, Seed, Device.Option];
     }
 
-    internal static Command Create()
-    {
-        var o = new Options();
-        var command = new Command("probe", "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.");
-        foreach (Option option in o.All) command.Options.Add(option);
-        command.SetAction(r => Run(r, o));
-        return command;
-    }
+    internal static Command Create() => Create(new Options());
+
+    internal static Command Create(Options o) => CommandOptions.Build("probe",
+        "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.",
+        o.All, r => Run(r, o));
+
+    /// <summary>A 64-bit seed as the 32-bit seed ML.NET and <see cref="Random"/> take: the same number below 2^31, both halves folded in above.</summary>
+    internal static int Seed32(ulong seed) => unchecked((int)(seed ^ (seed >> 32)));
 
     private static int Run(ParseResult r, Options o)
     {
         var json = r.GetValue(o.Json);
         var log = json ? Console.Error : Console.Out;
-        var seed = r.GetValue(o.Seed);
+        var seed = Seed32(r.GetValue(o.Seed));
         var trainer = r.GetValue(o.Trainer) switch
         {
             "auto" => ProbeTrainerChoice.Auto,
@@ -68,11 +70,11 @@ internal static class ProbeCommand
         }
 
         var train = ProbeSource.Open(r.GetValue(o.Train)!, defaultTrain: true);
-        var limit = r.GetValue(o.Limit) is { } n ? Positive(n, "--limit") : int.MaxValue;
+        var limit = o.Sample.Get(r) is { } n ? Positive(n, "--sample") : int.MaxValue;
         ProbeSource test;
         if (testSpec is null)
         {
-            // --limit takes its sample before the split: N images in all, split into training and test images.
+            // --sample takes its sample before the split: N images in all, split into training and test images.
             (train, test) = train.Sample(limit, seed).Split(splitFraction ?? 0.2, seed);
         }
         else
@@ -81,9 +83,9 @@ internal static class ProbeCommand
             train = train.Sample(limit, seed);
         }
 
-        if (r.GetValue(o.TestLimit) is { } testLimit) test = test.Sample(Positive(testLimit, "--test-limit"), seed + 1);
+        if (o.TestSample.Get(r) is { } testLimit) test = test.Sample(Positive(testLimit, "--test-sample"), seed + 1);
 
-        var features = new MoCoFeaturesOptions { BatchSize = r.GetValue(o.BatchSize), Preprocessing = preprocessing };
+        var features = new MoCoFeaturesOptions { BatchSize = o.OnnxBatch.Get(r), Preprocessing = preprocessing, GpuDeviceId = o.Device.Get(r).OnnxDeviceId };
         string encoder;
         if (modelArgument == Pixels)
         {
@@ -99,7 +101,8 @@ internal static class ProbeCommand
 
         var settings = new ProbeSettings
         {
-            Features = features, Trainer = trainer, K = Positive(r.GetValue(o.K), "--k"), Temperature = r.GetValue(o.Temperature), Seed = seed,
+            Features = features, Trainer = trainer, Seed = seed,
+            K = o.Evaluation.K(r) ?? KnnClassifier.DefaultK, Temperature = o.Evaluation.Temperature(r) is { } knnT ? (float)knnT : KnnClassifier.DefaultTemperature,
         };
         log.WriteLine($"probing {encoder}: {train.Count} training images from {train.Spec}, {test.Count} test images from {test.Spec}");
         var ml = new MLContext(seed);
@@ -146,7 +149,7 @@ internal static class ProbeCommand
             throw new ArgumentException("--model pixels on image files needs --preprocessing (e.g. 36:32:3:0.5,0.5,0.5:0.5,0.5,0.5)");
         }
 
-        var (mean, std) = DataSource.Normalisation(train.Spec, shape.Channels);
+        var (mean, std) = DataSource.Normalisation(train.Source, shape.Channels);
         return new MoCoPreprocessing(shape.Size, shape.Size, shape.Channels, mean.Select(v => (float)v).ToArray(), std.Select(v => (float)v).ToArray());
     }
 

@@ -7,7 +7,7 @@ using MoCo.MLNet.Probing;
 namespace MoCo.Cli.Commands;
 
 /// <summary>
-/// Labelled images for <c>moco probe</c>, from the sources <c>moco pretrain --data</c> takes: a folder with class
+/// Labelled images for <c>moco probe</c>, from any <see cref="DataSourceSpec"/> that carries labels: a folder with class
 /// subfolders, a .txt/.csv list with labels, <c>idx:DIR[:train|test]</c>, <c>fashion-mnist[:train|test]</c>. Read with
 /// MoCo.Imaging only (no libtorch). Each row is the encoded image (the file's bytes; IDX images are written as PNG) and
 /// its class name, which is what the saved model takes.
@@ -17,50 +17,48 @@ internal sealed class ProbeSource
     private readonly IImageDataset _dataset;
     private readonly int[] _rows;
 
-    private ProbeSource(IImageDataset dataset, int[] rows, string spec)
+    private ProbeSource(IImageDataset dataset, int[] rows, DataSourceSpec spec)
     {
         _dataset = dataset;
         _rows = rows;
-        Spec = spec;
+        Source = spec;
     }
 
-    public string Spec { get; }
+    /// <summary>The source as parsed.</summary>
+    public DataSourceSpec Source { get; }
+
+    /// <summary>The source as given.</summary>
+    public string Spec => Source.Text;
 
     public IReadOnlyList<string> Classes => _dataset.Classes;
 
     public int Count => _rows.Length;
 
     /// <summary>Whether the rows are image files (else in-memory IDX images, encoded as PNG).</summary>
-    public bool IsFiles => DataSource.IsFiles(Spec);
+    public bool IsFiles => Source.IsFiles;
 
     /// <summary>Channels and side of IDX images (null for files).</summary>
     public (int Channels, int Size)? NativeShape { get; private init; }
 
-    /// <summary>Opens <paramref name="spec"/>; IDX sources default to their train (or test) split.</summary>
-    public static ProbeSource Open(string spec, bool defaultTrain)
+    /// <summary>Opens <paramref name="text"/> (a <see cref="DataSourceSpec"/>); IDX sources default to their train (or test) split.</summary>
+    public static ProbeSource Open(string text, bool defaultTrain)
     {
-        ArgumentException.ThrowIfNullOrEmpty(spec);
-        if (DataSource.IsFiles(spec))
+        var spec = DataSourceSpec.Parse(text);
+        switch (spec.Kind)
         {
-            var files = Directory.Exists(spec) ? Folder(spec) : List(spec);
-            return new ProbeSource(files, Enumerable.Range(0, files.Count).ToArray(), spec);
+            case DataSourceKind.Folder:
+                var folder = Folder(spec);
+                return new ProbeSource(folder, Enumerable.Range(0, folder.Count).ToArray(), spec);
+            case DataSourceKind.List:
+                var list = List(spec);
+                return new ProbeSource(list, Enumerable.Range(0, list.Count).ToArray(), spec);
+            default:
+                var dataset = spec.Open(defaultTrain);
+                using (var first = dataset.Load(0, new ImageDecodeOptions(Channels: 0)))
+                {
+                    return new ProbeSource(dataset, Enumerable.Range(0, dataset.Count).ToArray(), spec) { NativeShape = (first.Channels, first.Height) };
+                }
         }
-
-        var parts = spec.Split(':');
-        bool Train(int index) => parts.Length <= index ? defaultTrain : parts[index] switch
-        {
-            "train" => true,
-            "test" => false,
-            _ => throw new ArgumentException($"'{parts[index]}' in '{spec}' is not train or test"),
-        };
-        IImageDataset dataset = parts[0] switch
-        {
-            "fashion-mnist" when parts.Length <= 2 => ImageDatasets.FashionMnist(Train(1)),
-            "idx" when parts.Length is 2 or 3 => Idx(parts[1], Train(2)),
-            _ => throw new ArgumentException($"'{spec}' is not a data source: use a folder with class subfolders, a .txt/.csv list with labels, idx:DIR[:train|test] or fashion-mnist[:train|test]"),
-        };
-        using var first = dataset.Load(0, new ImageDecodeOptions(Channels: 0));
-        return new ProbeSource(dataset, Enumerable.Range(0, dataset.Count).ToArray(), spec) { NativeShape = (first.Channels, first.Height) };
     }
 
     /// <summary>A seeded random subset of <paramref name="count"/> rows (kept in source order); all rows when there are fewer.</summary>
@@ -118,18 +116,18 @@ internal sealed class ProbeSource
     private ProbeSource Subset(int[] rows)
     {
         Array.Sort(rows);
-        return new ProbeSource(_dataset, rows, Spec) { NativeShape = NativeShape };
+        return new ProbeSource(_dataset, rows, Source) { NativeShape = NativeShape };
     }
 
-    private static IImageDataset Folder(string root)
+    private static IImageDataset Folder(DataSourceSpec spec)
     {
-        var subfolders = Directory.GetDirectories(root);
-        if (subfolders.Length == 0)
+        string root = spec.Path;
+        if (Directory.GetDirectories(root).Length == 0)
         {
             throw new ArgumentException($"'{root}' has no class subfolders; a probe needs labelled images (root/<class>/*.jpg|png)");
         }
 
-        var dataset = ImageDatasets.FromFolder(root, classSubfolders: true);
+        var dataset = spec.Open();
         var counts = new int[dataset.Classes.Count];
         for (var i = 0; i < dataset.Count; i++)
         {
@@ -145,24 +143,14 @@ internal sealed class ProbeSource
         return dataset;
     }
 
-    private static IImageDataset List(string path)
+    private static IImageDataset List(DataSourceSpec spec)
     {
-        var dataset = ImageDatasets.FromList(path);
+        var dataset = spec.Open();
         if (dataset.Classes.Count == 0)
         {
-            throw new ArgumentException($"'{path}' lists images without labels; a probe needs 'path,label' lines");
+            throw new ArgumentException($"'{spec.Path}' lists images without labels; a probe needs 'path,label' lines");
         }
 
         return dataset;
     }
-
-    private static IImageDataset Idx(string directory, bool train)
-    {
-        string prefix = train ? "train" : "t10k";
-        return ImageDatasets.FromIdx(Find(directory, prefix + "-images-idx3-ubyte"), Find(directory, prefix + "-labels-idx1-ubyte"));
-    }
-
-    private static string Find(string directory, string stem) =>
-        new[] { stem + ".gz", stem }.Select(n => Path.Combine(directory, n)).FirstOrDefault(File.Exists)
-        ?? throw new FileNotFoundException($"neither '{stem}.gz' nor '{stem}' is in '{directory}'");
 }

@@ -9,9 +9,8 @@ public static class ImageDatasets
     /// <summary>File extensions taken as images (case-insensitive): .jpg, .jpeg, .png, .webp, .bmp, .gif (the file's signature, not its extension, decides how it is decoded).</summary>
     public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
-    /// <summary>Fashion-MNIST's class names, by label (Xiao et al. 2017).</summary>
-    public static IReadOnlyList<string> FashionMnistClasses { get; } =
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    /// <summary>Fashion-MNIST's class names, by label: <see cref="Datasets.FashionMnist.Classes"/>.</summary>
+    public static IReadOnlyList<string> FashionMnistClasses => Datasets.FashionMnist.Classes;
 
     /// <summary>
     /// An image folder. With <paramref name="classSubfolders"/> (default true) it is torchvision's
@@ -140,27 +139,13 @@ public static class ImageDatasets
         return new InMemoryDataset(pixels, count, rows, cols, 1, labels, classes, Path.GetFileName(imagesPath));
     }
 
-    /// <summary>Fashion-MNIST from a folder holding Debian's dataset-fashion-mnist files (default /usr/share/datasets/fashion-mnist).</summary>
+    /// <summary>Fashion-MNIST from a folder holding Debian's dataset-fashion-mnist files (default <see cref="Datasets.FashionMnist.Directory"/>), with its class names.</summary>
     /// <param name="train">True (default): the 60,000 training images; false: the 10,000 test images.</param>
     /// <param name="directory">Folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].</param>
-    public static IImageDataset FashionMnist(bool train = true, string directory = "/usr/share/datasets/fashion-mnist")
+    public static IImageDataset FashionMnist(bool train = true, string directory = Datasets.FashionMnist.Directory)
     {
-        string prefix = train ? "train" : "t10k";
-        return FromIdx(Find(directory, prefix + "-images-idx3-ubyte"), Find(directory, prefix + "-labels-idx1-ubyte"), FashionMnistClasses);
-
-        static string Find(string dir, string stem)
-        {
-            foreach (var name in new[] { stem + ".gz", stem })
-            {
-                string p = Path.Combine(dir, name);
-                if (File.Exists(p))
-                {
-                    return p;
-                }
-            }
-
-            throw new FileNotFoundException($"Neither '{stem}.gz' nor '{stem}' is in '{dir}' (Debian package dataset-fashion-mnist installs them).");
-        }
+        var (images, labels) = IdxSplit.Locate(directory, train);
+        return FromIdx(images, labels, FashionMnistClasses);
     }
 
     /// <summary>Equal-sized 8-bit HWC images held in memory (N x H x W x C bytes), for tests and small data.</summary>

@@ -1,35 +1,34 @@
+using MoCo.Imaging.Datasets;
+using MoCo.Imaging.Idx;
+
 namespace MoCo.Training.Data;
 
 /// <summary>
-/// Reads IDX image and label files (LeCun's MNIST format, used by Fashion-MNIST; gzipped or not) into memory, checking
-/// magic numbers and sizes. Fashion-MNIST from Debian's dataset-fashion-mnist lives in <see cref="FashionMnistDirectory"/>.
+/// Reads IDX image and label files (LeCun's MNIST format, used by Fashion-MNIST; gzipped or not) into one tensor, checking
+/// magic numbers and sizes. Which files a source means is <see cref="DataSourceSpec"/>'s and <see cref="IdxSplit"/>'s to say.
 /// </summary>
 public static class IdxImages
 {
-    /// <summary>Where Debian's dataset-fashion-mnist installs the files.</summary>
-    public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+    /// <summary>Where Debian's dataset-fashion-mnist installs the files: <see cref="FashionMnist.Directory"/>.</summary>
+    public const string FashionMnistDirectory = FashionMnist.Directory;
 
-    /// <summary>Fashion-MNIST's pixel mean and standard deviation (0–1 scale, training set).</summary>
-    public static readonly (double Mean, double Std) FashionMnistStats = (0.2860, 0.3530);
+    /// <summary>Fashion-MNIST's pixel mean and standard deviation (0–1 scale, training set): <see cref="FashionMnist.Mean"/>, <see cref="FashionMnist.Std"/>.</summary>
+    public static readonly (double Mean, double Std) FashionMnistStats = (FashionMnist.Mean, FashionMnist.Std);
+
+    /// <summary>The first <paramref name="limit"/> images of an IDX source (<c>fashion-mnist</c>, <c>idx:DIR</c>); without a split in the spec, train when <paramref name="defaultTrain"/>.</summary>
+    /// <exception cref="ArgumentException">The spec names image files, which this in-memory loader does not read.</exception>
+    public static InMemoryImages Load(DataSourceSpec spec, bool defaultTrain = true, int limit = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var (images, labels) = spec.IdxFiles(defaultTrain);
+        return Load(images, labels, limit);
+    }
 
     /// <summary>Loads the train (60,000) or test (10,000) split of an MNIST-layout directory: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].</summary>
     public static InMemoryImages LoadSplit(string directory, bool train, int limit = int.MaxValue)
     {
-        string prefix = train ? "train" : "t10k";
-        string images = Find(directory, $"{prefix}-images-idx3-ubyte");
-        string labels = Find(directory, $"{prefix}-labels-idx1-ubyte");
+        var (images, labels) = IdxSplit.Locate(directory, train);
         return Load(images, labels, limit);
-    }
-
-    private static string Find(string directory, string name)
-    {
-        foreach (string candidate in new[] { name + ".gz", name })
-        {
-            string path = Path.Combine(directory, candidate);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException($"no {name}[.gz] in {directory}" +
-            (directory == FashionMnistDirectory ? " (install Debian's dataset-fashion-mnist: build/setup.sh does)" : ""));
     }
 
     /// <summary>Loads an image file (magic 0x00000803, N×H×W bytes) and, optionally, its label file (0x00000801), through

@@ -95,4 +95,32 @@ public class IdxImagesTests
         // The published first test label of Fashion-MNIST is 9 (ankle boot), the second 2 (pullover).
         Assert.That(test.Labels![..2], Is.EqualTo(new long[] { 9, 2 }));
     }
+
+    [Test]
+    public void A_data_source_spec_reads_its_split_first_n_and_refuses_image_files()
+    {
+        byte[] train = ImageFile(4, 2, 2), test = ImageFile(2, 2, 2);
+        Write("train-images-idx3-ubyte", train);
+        Write("train-labels-idx1-ubyte", LabelFile(0, 1, 2, 3));
+        Write("t10k-images-idx3-ubyte", test, gzip: true);
+        Write("t10k-labels-idx1-ubyte", LabelFile(7, 8), gzip: true);
+        var spec = MoCo.Imaging.Datasets.DataSourceSpec.Parse($"idx:{dir}");
+        using (var first = IdxImages.Load(spec, defaultTrain: true, limit: 3))
+        {
+            Assert.That(first.Labels, Is.EqualTo(new long[] { 0, 1, 2 }));
+            Assert.That(first.Images.ToArray<byte>(), Is.EqualTo(train[16..(16 + 12)]));
+        }
+
+        using (var held = IdxImages.Load(spec, defaultTrain: false))
+        {
+            Assert.That(held.Labels, Is.EqualTo(new long[] { 7, 8 }));
+        }
+
+        using (var explicitTest = IdxImages.Load(MoCo.Imaging.Datasets.DataSourceSpec.Parse($"idx:{dir}:test"), defaultTrain: true))
+        {
+            Assert.That(explicitTest.Count, Is.EqualTo(2));
+        }
+
+        Assert.That(() => IdxImages.Load(MoCo.Imaging.Datasets.DataSourceSpec.Parse(dir)), Throws.ArgumentException.With.Message.Contains("not IDX data"));
+    }
 }

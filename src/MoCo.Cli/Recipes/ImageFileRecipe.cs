@@ -1,0 +1,53 @@
+using MoCo.Imaging.Datasets;
+using MoCo.Imaging.Loading;
+using MoCo.Imaging.Transforms;
+using MoCo.Training.Data;
+using MoCo.Training.Evaluation;
+using MoCo.Training.Trainer;
+
+namespace MoCo.Cli.Recipes;
+
+/// <summary>
+/// Pretraining on image files, in one place for <c>pretrain</c> and <c>ablate</c>: the normalisation (ImageNet's
+/// statistics), the preset's Pillow-exact augmentation, the evaluation transform (resize 256/224 of the view side, centre
+/// crop) and the loaders of training views and labelled evaluation images.
+/// </summary>
+internal static class ImageFileRecipe
+{
+    /// <summary>ImageNet's per-channel mean and std (0–1 scale; one channel: their means, as torchvision's grayscale does).</summary>
+    internal static (double[] Mean, double[] Std) ImageNetStatistics(int channels) =>
+        channels == 3 ? ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]) : ([0.449], [0.226]);
+
+    /// <summary>The side the evaluation transform resizes to before its centre crop of <paramref name="crop"/>: 256/224 of it (torchvision's ImageNet rule).</summary>
+    internal static int ResizeFor(int crop) => (int)Math.Round(crop * 256.0 / 224);
+
+    /// <summary>The preset's view recipe (v1: MoCo v1's; otherwise v2's, with blur) at the config's side, normalisation, jitter probability and crop scale.</summary>
+    internal static MoCoAugmentation Augmentation(PretrainConfig config)
+    {
+        var recipe = config.Preset == "v1" ? MoCoAugmentation.V1(config.InputSize) : MoCoAugmentation.V2(config.InputSize);
+        return recipe with
+        {
+            Mean = Floats(config.Mean),
+            Std = Floats(config.Std),
+            JitterProbability = config.JitterProbability,
+            Crop = recipe.Crop with { ScaleMin = config.MinCropScale },
+        };
+    }
+
+    /// <summary>The evaluation transform: resize to <see cref="ResizeFor"/> the view side, centre crop, the config's normalisation.</summary>
+    internal static EvalTransform Evaluation(PretrainConfig config) =>
+        new(ResizeFor(config.InputSize), config.InputSize) { Mean = Floats(config.Mean), Std = Floats(config.Std) };
+
+    /// <summary>Training view pairs of <paramref name="dataset"/> through MoCo.Imaging's loader (bad files replaced and listed).</summary>
+    internal static LoaderViewPairSource Views(IImageDataset dataset, PretrainConfig config, MoCoAugmentation recipe, int workers, bool scaledDecode) => new(
+        ImageLoader.ForPretraining(dataset, recipe, config.InChannels, new LoaderOptions(
+            BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true, ScaledJpegDecode: scaledDecode)),
+        dataset.Count, config.InChannels, config.InputSize, config.BatchSize);
+
+    /// <summary>Labelled images for kNN and the linear probe, through the evaluation transform, in source order.</summary>
+    internal static LoaderLabelledImages Labelled(IImageDataset dataset, PretrainConfig config, int workers) => new(
+        ImageLoader.ForExtraction(dataset, Evaluation(config), config.InChannels, new LoaderOptions(BatchSize: 256, Workers: workers, DropLast: false, Shuffle: false)),
+        dataset.Count, dataset.Classes.Count);
+
+    private static float[] Floats(double[] values) => values.Select(v => (float)v).ToArray();
+}
