@@ -80,7 +80,8 @@ public sealed class MoCoFeaturizer : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, "MoCoFeaturesOptions.IntraOpThreads");
         var copy = MoCoFeaturesEstimator.Copy(options);
         var model = EncoderModel.Load(copy);
-        var step = FittedStep.Create(model, ImageColumnKind.Path, StepSettings.From(copy));
+        // The graph for images (paths, bytes and decoded images all become uint8 crops); column names only label its ends.
+        var step = FittedStep.Create(model, ImageColumnKind.Path, new StepSettings("image", "features", copy.ImageFolder, copy.BadImages, copy.ScaledJpegDecode));
         return new MoCoFeaturizer(new FeaturizerRuntime(step, copy), copy.BadImages, () => model.Bytes);
     }
 

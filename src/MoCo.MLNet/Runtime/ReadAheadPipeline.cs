@@ -13,8 +13,9 @@ namespace MoCo.MLNet.Runtime;
 /// </summary>
 internal sealed class ReadAheadPipeline : IDisposable
 {
-    // One being read and decoded, one in ORT, one finished and waiting, one with the consumer.
-    private const int PoolSize = 4;
+    // One being read and decoded, one in ORT, one with the consumer: each stage always has the next batch to work on,
+    // and the memory is what the extraction job's read-ahead held before (three batches of crops).
+    private const int PoolSize = 3;
     private readonly FeaturizerRuntime _runtime;
     private readonly MoCoFeatureBatch[] _pool;
     private readonly BlockingCollection<MoCoFeatureBatch> _free = new();
