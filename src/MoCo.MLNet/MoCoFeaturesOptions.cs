@@ -1,6 +1,9 @@
 namespace MoCo.MLNet;
 
-/// <summary>Settings of <c>mlContext.Transforms.MoCoFeatures(options)</c>. Only <see cref="OutputColumnName"/> and a model are required.</summary>
+/// <summary>
+/// Settings of <c>mlContext.Transforms.MoCoFeatures(options)</c> and of <see cref="MoCoFeaturizer.Open(MoCoFeaturesOptions)"/>
+/// (which ignores the column names). Only <see cref="OutputColumnName"/> and a model are required.
+/// </summary>
 public sealed class MoCoFeaturesOptions
 {
     /// <summary>The features column to add: a known-size <c>Vector&lt;Single&gt;</c> of the encoder's feature dimension.</summary>

@@ -7,8 +7,8 @@ namespace MoCo.MLNet.DataView;
 /// <summary>
 /// A cursor over the input with the features column added. Input columns come from a cursor over the input that
 /// moves with this one; features come from <see cref="MoCoFeaturizer.FeaturizeAll"/> over the same rows, read ahead
-/// on a second cursor (which queues each row's id as it reads it). Row ids are compared on every row, so an input that would give the two cursors different orders
-/// fails loudly instead of pairing features with the wrong rows.
+/// on a second cursor that queues each row's id as it reads it. Row ids are compared on every row, so an input that
+/// would give the two cursors different orders fails loudly instead of pairing features with the wrong rows.
 /// </summary>
 internal sealed class FeaturesCursor : DataViewRowCursor
 {
