@@ -93,6 +93,17 @@ public class MoCoFeaturizerTests
     }
 
     [Test]
+    public void MoCoFeatures_runs_the_same_featurizer_and_gives_the_same_floats()
+    {
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(_files.Select(f => new PathRow { ImagePath = f }).ToArray());
+        using var transformer = ml.Transforms.MoCoFeatures(new MoCoFeaturesOptions { InputColumnName = "ImagePath", ModelPath = _model, BatchSize = 4, DecodeThreads = 2, IntraOpThreads = 2 }).Fit(data);
+        var fromPipeline = ml.Data.CreateEnumerable<FeaturesRow>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Features).ToArray();
+        using var featurizer = Open(batch: 4);
+        Assert.That(fromPipeline, Is.EqualTo(Rows(featurizer.Featurize(_files.Select(MoCoImageInput.FromFile).ToArray()))));
+    }
+
+    [Test]
     public void Bad_images_throw_naming_the_image_or_give_NaN_rows()
     {
         var notAnImage = _dir.File("notes.png");
@@ -249,6 +260,11 @@ public class MoCoFeaturizerTests
         using var featurizer = Open();
         Assert.That(() => featurizer.Featurize([default]), Throws.ArgumentException.With.Message.Contains("empty MoCoImageInput"));
         Assert.That(() => featurizer.FeaturizeAll(null!), Throws.ArgumentNullException);
+    }
+
+    private sealed class FeaturesRow
+    {
+        public float[] Features { get; set; } = [];
     }
 
     private string WriteList(IEnumerable<string> files)
