@@ -4,8 +4,9 @@ using MoCo.MLNet.Runtime;
 namespace MoCo.MLNet.Bench;
 
 /// <summary>
-/// MoCoFeatures' runtime without the IDataView, to see where its time goes: the step graph alone in ONNX Runtime, and
-/// the batched core (<see cref="BatchFeaturizer"/>: parallel decode, then one ORT call per batch) on the same files.
+/// MoCoFeatures' runtime without the IDataView, to see where its time goes: the step graph alone in ONNX Runtime, the
+/// batched core with no overlap (decode a batch, then ORT on it, in turn: <see cref="BatchFeaturizer"/>), and the
+/// public <see cref="MoCoFeaturizer.FeaturizeAll"/> (decode of the next batch overlapping ORT) on the same files.
 /// </summary>
 internal static class CorePaths
 {
@@ -31,27 +32,29 @@ internal static class CorePaths
         return clock.Stop(batches * s.BatchSize);
     }
 
-    /// <summary>The batched core on the files, batch after batch, as the read-ahead cursor runs it (no IDataView).</summary>
-    public static Rate Batched(Setup s)
+    /// <summary>The batched core on the files, one batch after another on one thread: decode (in parallel), then ORT; no overlap.</summary>
+    public static Rate Sequential(Setup s)
     {
         using var runtime = Runtime(s);
-        var featurizer = new BatchFeaturizer(runtime);
-        var items = Enumerable.Range(0, s.BatchSize).Select(_ => new ImageItem()).ToArray();
-        var features = new float[s.BatchSize * runtime.FeatureDimension];
-        var errors = new string?[s.BatchSize];
+        var batch = BatchFeaturizer.NewBatch(runtime, s.BatchSize);
 
         void Batch(int start)
         {
             var n = Math.Min(s.BatchSize, s.Files.Length - start);
             for (var i = 0; i < n; i++)
             {
-                items[i].SetPath(s.Files[start + i]);
+                MoCoImageInput.FromFile(s.Files[start + i]).CopyTo(batch.Slots[i]);
             }
 
-            featurizer.Run(items, n, features, errors);
-            if (errors.Take(n).FirstOrDefault(e => e is not null) is { } error)
+            batch.Count = n;
+            BatchFeaturizer.Prepare(runtime, batch);
+            BatchFeaturizer.Infer(runtime, batch);
+            for (var i = 0; i < n; i++)
             {
-                throw new InvalidOperationException(error);
+                if (batch.Error(i) is { } error)
+                {
+                    throw new InvalidOperationException(error);
+                }
             }
         }
 
@@ -62,25 +65,53 @@ internal static class CorePaths
             Batch(start);
         }
 
-        foreach (var item in items)
-        {
-            item.Dispose();
-        }
-
         return clock.Stop(s.Files.Length);
     }
 
+    /// <summary>The public featurizer's streaming form on the files: the read-ahead pipeline without the IDataView.</summary>
+    public static Rate Streaming(Setup s, bool spinning = false)
+    {
+        var options = Options(s);
+        options.OrtSpinning = spinning;
+        using var featurizer = MoCoFeaturizer.Open(options);
+        int Drain(IEnumerable<string> files)
+        {
+            var n = 0;
+            foreach (var batch in featurizer.FeaturizeAll(files.Select(MoCoImageInput.FromFile)))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (batch.Error(i) is { } error)
+                    {
+                        throw new InvalidOperationException(error);
+                    }
+                }
+
+                n += batch.Count;
+            }
+
+            return n;
+        }
+
+        Drain(s.Files.Take(s.BatchSize));
+        var clock = Clock.Start();
+        var count = Drain(s.Files);
+        return clock.Stop(count);
+    }
+
+    private static MoCoFeaturesOptions Options(Setup s) => new()
+    {
+        InputColumnName = nameof(ImageRow.Path),
+        ModelPath = s.ModelPath,
+        ImageFolder = s.ImageFolder,
+        BatchSize = s.BatchSize,
+        DecodeThreads = s.Threads,
+        IntraOpThreads = s.Threads,
+    };
+
     private static FeaturizerRuntime Runtime(Setup s)
     {
-        var options = new MoCoFeaturesOptions
-        {
-            InputColumnName = nameof(ImageRow.Path),
-            ModelPath = s.ModelPath,
-            ImageFolder = s.ImageFolder,
-            BatchSize = s.BatchSize,
-            DecodeThreads = s.Threads,
-            IntraOpThreads = s.Threads,
-        };
+        var options = Options(s);
         var step = FittedStep.Create(EncoderModel.Load(options), ImageColumnKind.Path, StepSettings.From(options));
         return new FeaturizerRuntime(step, options);
     }

@@ -30,10 +30,16 @@ internal sealed class ImageRow
     public string Path { get; set; } = "";
 }
 
-/// <summary>What one benchmark run shares: the encoder file, the JPEGs, the threads and the batch.</summary>
-internal sealed record Setup(string ModelPath, string ImageFolder, string[] Files, int Threads, int BatchSize, int DnnImages)
+/// <summary>
+/// What one benchmark run shares: the encoder file, the images, the threads and the batch, and the encoder's
+/// preprocessing (crop side, resize, channels: from its metadata).
+/// </summary>
+internal sealed record Setup(string ModelPath, string ImageFolder, string[] Files, int Threads, int BatchSize, int DnnImages, MoCoPreprocessing Preprocessing)
 {
-    public const int Size = 224;
+    /// <summary>The crop side the encoder takes (224 for the ImageNet-style case, 28 for the Fashion-MNIST one).</summary>
+    public int Size => Preprocessing.CropSize;
+
+    public int Channels => Preprocessing.Channels;
 
     // ImageNet's per-channel mean and std folded into ExtractPixels' single offset and scale ((v − offset)·scale):
     // the means of the three channels' values. The values differ a little from the exact normalisation; the work does not.
@@ -48,7 +54,7 @@ internal sealed record Setup(string ModelPath, string ImageFolder, string[] File
 internal static class Paths
 {
     /// <summary>MoCoFeatures end to end: path column → decode, Resize(256), CenterCrop(224), normalise, batched ORT.</summary>
-    public static Rate MoCoFeatures(MLContext ml, Setup s, int decodeThreads, int intraOpThreads)
+    public static Rate MoCoFeatures(MLContext ml, Setup s, int decodeThreads, int intraOpThreads, bool spinning = false)
     {
         var options = new MoCoFeaturesOptions
         {
@@ -59,6 +65,7 @@ internal static class Paths
             BatchSize = s.BatchSize,
             DecodeThreads = decodeThreads,
             IntraOpThreads = intraOpThreads,
+            OrtSpinning = spinning,
         };
         using var transformer = ml.Transforms.MoCoFeatures(options).Fit(Rows(ml, s.Files.Take(1)));
         return Time(ml, transformer, s.Files, s.BatchSize);
@@ -68,7 +75,7 @@ internal static class Paths
     public static Rate ApplyOnnxModel(MLContext ml, Setup s)
     {
         var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
-            .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
+            .Append(ml.Transforms.ResizeImages("Image", s.Size, s.Size, "Image",
                 ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
             .Append(ml.Transforms.ExtractPixels("image", "Image", interleavePixelColors: false, offsetImage: Setup.Offset, scaleImage: Setup.Scale))
             .Append(ml.Transforms.ApplyOnnxModel(new OnnxOptions
@@ -94,7 +101,7 @@ internal static class Paths
     public static Rate MLNetImagesOnly(MLContext ml, Setup s)
     {
         var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
-            .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
+            .Append(ml.Transforms.ResizeImages("Image", s.Size, s.Size, "Image",
                 ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
             .Append(ml.Transforms.ExtractPixels("image", "Image", interleavePixelColors: false, offsetImage: Setup.Offset, scaleImage: Setup.Scale));
         return Time(ml, pipeline.Fit(Rows(ml, s.Files.Take(1))), s.Files, s.BatchSize, "image");
@@ -104,7 +111,7 @@ internal static class Paths
     public static Rate DnnFeaturizeImage(MLContext ml, Setup s)
     {
         var pipeline = ml.Transforms.LoadImages("Image", s.ImageFolder, nameof(ImageRow.Path))
-            .Append(ml.Transforms.ResizeImages("Image", Setup.Size, Setup.Size, "Image",
+            .Append(ml.Transforms.ResizeImages("Image", s.Size, s.Size, "Image",
                 ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
             .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"));
@@ -119,19 +126,23 @@ internal static class Paths
         }
     }
 
-    /// <summary>ONNX Runtime alone through MoCo.Onnx: <see cref="OnnxSession.RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/> on a pre-made float batch.</summary>
-    public static Rate OrtAlone(Setup s, int batch)
+    /// <summary>
+    /// ONNX Runtime alone through MoCo.Onnx, the baseline every ratio is taken against:
+    /// <see cref="OnnxSession.RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/> on the bare encoder with a
+    /// pre-made float NCHW batch (pre-decoded, preprocessed), ORT's default spinning.
+    /// </summary>
+    public static Rate OrtAlone(Setup s, int batch, bool spinning = true)
     {
-        using var session = OnnxSession.Open(s.ModelPath, new MoCo.Onnx.OnnxSessionOptions { IntraOpThreads = s.Threads, InterOpThreads = 1 });
+        using var session = OnnxSession.Open(s.ModelPath, new MoCo.Onnx.OnnxSessionOptions { IntraOpThreads = s.Threads, InterOpThreads = 1, AllowSpinning = spinning });
         var dim = (int)session.Outputs[0].Shape[^1];
         var rng = new Random(0);
-        var input = new float[batch * 3 * Setup.Size * Setup.Size];
+        var input = new float[batch * s.Channels * s.Size * s.Size];
         for (var i = 0; i < input.Length; i++)
         {
             input[i] = (float)((rng.NextDouble() * 4) - 2);
         }
 
-        long[] shape = [batch, 3, Setup.Size, Setup.Size];
+        long[] shape = [batch, s.Channels, s.Size, s.Size];
         var output = new float[batch * dim];
         session.RunInto(input, shape, output);
         var batches = (s.Files.Length + batch - 1) / batch;
@@ -145,13 +156,13 @@ internal static class Paths
     }
 
     /// <summary>
-    /// The decode and preprocessing MoCoFeatures does before ORT (decode as PIL, Resize(256), CenterCrop(224) to HWC
-    /// bytes) on <see cref="Setup.Threads"/> threads, no ORT: where the time goes.
+    /// The decode and preprocessing MoCoFeatures does before ORT (decode as PIL, Resize, CenterCrop to HWC bytes) on
+    /// <see cref="Setup.Threads"/> threads, no ORT: where the time goes.
     /// </summary>
     public static Rate DecodeOnly(Setup s)
     {
-        var transform = new EvalTransform(256, Setup.Size);
-        var decode = new ImageDecodeOptions(Channels: 3);
+        var transform = new EvalTransform(s.Preprocessing.ResizeShorterSide, s.Size);
+        var decode = new ImageDecodeOptions(Channels: s.Channels);
         var crops = new byte[s.Files.Length][];
         void One(int i)
         {

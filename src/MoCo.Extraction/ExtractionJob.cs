@@ -1,11 +1,7 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using MoCo.Extraction.Pipeline;
 using MoCo.Extraction.Sources;
 using MoCo.Extraction.Store;
 using MoCo.MLNet;
-using MoCo.MLNet.Input;
-using MoCo.MLNet.Runtime;
 
 namespace MoCo.Extraction;
 
@@ -13,7 +9,9 @@ namespace MoCo.Extraction;
 /// <c>moco extract</c>: features of every image of a source (or of its <c>--shard</c>) into a store, resumably. Items
 /// go through in source order, in batches, into feature files of whole batches; each file is made durable and then
 /// committed with its images, so a run killed at any moment resumes after the last commit and forms the same batches
-/// as an uninterrupted run (same batch size), giving bit-identical features.
+/// as an uninterrupted run (same batch size), giving bit-identical features. The features come from MoCo.MLNet's public
+/// <see cref="MoCoFeaturizer"/>, which reads ahead: it decodes the next batch and runs ORT on this one while the job
+/// writes the one before.
 /// </summary>
 internal static class ExtractionJob
 {
@@ -32,11 +30,11 @@ internal static class ExtractionJob
             ModelPath = options.ModelPath, BatchSize = options.BatchSize, DecodeThreads = threads, IntraOpThreads = threads,
             GpuDeviceId = options.GpuDeviceId, BadImages = MoCoBadImagePolicy.NaN,
         };
-        var model = EncoderModel.Load(runtimeOptions);
+        using var featurizer = MoCoFeaturizer.Open(runtimeOptions);
         var source = ExtractionSource.Open(options.Data);
         var settings = new StoreSettings(
-            Convert.ToHexStringLower(SHA256.HashData(model.Bytes)), Path.GetFullPath(options.ModelPath), StoreSettings.Describe(model.Preprocessing),
-            model.FeatureDimension, options.Format, source.Spec, source.Fingerprint(), source.Count, options.Shard.ToString(), source.Labelled);
+            featurizer.ModelSha256, Path.GetFullPath(options.ModelPath), StoreSettings.Describe(featurizer.Preprocessing),
+            featurizer.FeatureDimension, options.Format, source.Spec, source.Fingerprint(), source.Count, options.Shard.ToString(), source.Labelled);
 
         using var store = FeatureStore.OpenForRun(options.Out, settings);
         var done = store.DoneItems();
@@ -44,61 +42,48 @@ internal static class ExtractionJob
         var pending = shardItems.Where(k => !done.Contains(k)).ToArray();
         var doneAtStart = shardItems.Length - pending.Length;
 
-        var step = FittedStep.Create(model, ImageColumnKind.Path, new StepSettings("image", "features", null, MoCoBadImagePolicy.NaN, false));
-        using var runtime = new FeaturizerRuntime(step, runtimeOptions);
-        var d = runtime.FeatureDimension;
+        var d = featurizer.FeatureDimension;
         var itemsPerFile = (options.ItemsPerFile + options.BatchSize - 1) / options.BatchSize * options.BatchSize;
         var part = new FeaturePart(d);
-        var features = new float[options.BatchSize * d];
-        var invalid = new float[options.BatchSize];
         var failures = new List<(string, string)>();
         int extracted = 0, failed = 0, files = 0;
         var stopped = false;
         var clock = Stopwatch.StartNew();
         progress?.Invoke(new ExtractionProgress(doneAtStart, shardItems.Length, 0, doneAtStart));
 
-        using (var producer = new BatchProducer(source, runtime.Preparer, model.Preprocessing.Channels, pending, options.BatchSize, threads))
+        // Batches are consecutive slices of the pending items, so a resumed run (which starts at a committed file's end)
+        // forms the same batches as an uninterrupted one. Files and IDX images alike are items of the source's dataset.
+        foreach (var batch in featurizer.FeaturizeAll(pending.Select(k => MoCoImageInput.FromDataset(source.Dataset, k))))
         {
-            while (producer.Take() is { } batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                var n = batch.Count;
-                if (!batch.AllFailed)
+                var item = pending[batch.Offset + i];
+                if (batch.Error(i) is { } error)
                 {
-                    // crops: N x (S·S·C) uint8, invalid: N x 1 (zeros; failed rows are dropped below) → features: N x D.
-                    runtime.Session.RunInto(batch.Crops.AsSpan(0, n * batch.CropLength), [n, batch.CropLength], invalid.AsSpan(0, n), [n, 1], features.AsSpan(0, n * d));
-                }
-
-                for (var i = 0; i < n; i++)
-                {
-                    var item = batch.Items[i];
-                    if (batch.Errors[i] is { } error)
+                    part.AddFailure(item, source.Name(item), source.Label(item), error);
+                    failed++;
+                    if (failures.Count < FailureSamples)
                     {
-                        part.AddFailure(item, source.Name(item), source.Label(item), error);
-                        failed++;
-                        if (failures.Count < FailureSamples)
-                        {
-                            failures.Add((source.Name(item), error));
-                        }
-                    }
-                    else
-                    {
-                        part.AddRow(item, source.Name(item), source.Label(item), features.AsSpan(i * d, d));
-                        extracted++;
+                        failures.Add((source.Name(item), error));
                     }
                 }
-
-                producer.Return(batch);
-                if (part.ItemCount >= itemsPerFile)
+                else
                 {
-                    files += Commit(store, part);
+                    part.AddRow(item, source.Name(item), source.Label(item), batch.Features(i));
+                    extracted++;
                 }
+            }
 
-                progress?.Invoke(new ExtractionProgress(doneAtStart + extracted + failed, shardItems.Length, failed, doneAtStart));
-                if (cancel.IsCancellationRequested)
-                {
-                    stopped = true;
-                    break;
-                }
+            if (part.ItemCount >= itemsPerFile)
+            {
+                files += Commit(store, part);
+            }
+
+            progress?.Invoke(new ExtractionProgress(doneAtStart + extracted + failed, shardItems.Length, failed, doneAtStart));
+            if (cancel.IsCancellationRequested)
+            {
+                stopped = true;
+                break;
             }
         }
 

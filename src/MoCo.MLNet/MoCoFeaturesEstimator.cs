@@ -87,7 +87,7 @@ public sealed class MoCoFeaturesEstimator : IEstimator<MoCoFeaturesTransformer>
         return ImageColumnKinds.Of(column.ItemType, InputColumn, model.Preprocessing.ValueCount);
     }
 
-    private static MoCoFeaturesOptions Copy(MoCoFeaturesOptions o) => new()
+    internal static MoCoFeaturesOptions Copy(MoCoFeaturesOptions o) => new()
     {
         OutputColumnName = o.OutputColumnName,
         InputColumnName = o.InputColumnName,
@@ -97,6 +97,7 @@ public sealed class MoCoFeaturesEstimator : IEstimator<MoCoFeaturesTransformer>
         BatchSize = o.BatchSize,
         DecodeThreads = o.DecodeThreads,
         IntraOpThreads = o.IntraOpThreads,
+        OrtSpinning = o.OrtSpinning,
         GpuDeviceId = o.GpuDeviceId,
         FallbackToCpu = o.FallbackToCpu,
         BadImages = o.BadImages,

@@ -1,6 +1,9 @@
 namespace MoCo.MLNet;
 
-/// <summary>Settings of <c>mlContext.Transforms.MoCoFeatures(options)</c>. Only <see cref="OutputColumnName"/> and a model are required.</summary>
+/// <summary>
+/// Settings of <c>mlContext.Transforms.MoCoFeatures(options)</c> and of <see cref="MoCoFeaturizer.Open(MoCoFeaturesOptions)"/>
+/// (which ignores the column names). Only <see cref="OutputColumnName"/> and a model are required.
+/// </summary>
 public sealed class MoCoFeaturesOptions
 {
     /// <summary>The features column to add: a known-size <c>Vector&lt;Single&gt;</c> of the encoder's feature dimension.</summary>
@@ -31,6 +34,12 @@ public sealed class MoCoFeaturesOptions
 
     /// <summary>ONNX Runtime intra-op threads; default 0 = ONNX Runtime's choice (one per core).</summary>
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Let ORT's intra-op threads spin-wait between operators; default false, because the next batch is decoded on
+    /// the same cores while ORT runs. A benchmark knob (bench/MoCo.MLNet.Bench's <c>moco:D:I:spin</c>), not public.
+    /// </summary>
+    internal bool OrtSpinning { get; set; }
 
     /// <summary>CUDA device to run on; default null = CPU. Needs the GPU build of ONNX Runtime (docs/onnx.md).</summary>
     public int? GpuDeviceId { get; set; }

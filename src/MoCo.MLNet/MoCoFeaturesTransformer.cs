@@ -9,7 +9,8 @@ namespace MoCo.MLNet;
 
 /// <summary>
 /// Adds a column of frozen encoder features to a data view. Lazy and batched: rows are read ahead on a second cursor,
-/// decoded and preprocessed on worker threads, and run through ONNX Runtime a batch at a time. Saved with
+/// decoded and preprocessed on worker threads, and run through ONNX Runtime a batch at a time, by a
+/// <see cref="MoCoFeaturizer"/> (decoding the next batch while ORT runs this one). Saved with
 /// <c>mlContext.Model.Save</c> as ML.NET's own transformers (see <see cref="MoCoModel"/>), which reload anywhere ML.NET
 /// and this assembly are present and give the same features one row at a time;
 /// <see cref="MoCoModel.RestoreBatching"/> brings the batched runtime back after a load.
@@ -19,7 +20,7 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
 {
     private readonly MoCoFeaturesOptions _options;
     private readonly FittedStep _step;
-    private readonly Lazy<FeaturizerRuntime> _runtime;
+    private readonly Lazy<MoCoFeaturizer> _featurizer;
     private readonly Lazy<ITransformer> _savedForm;
     private readonly DataViewSchema _fitSchema;
 
@@ -28,7 +29,8 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
         _step = step;
         _options = options;
         _fitSchema = fitSchema;
-        _runtime = new Lazy<FeaturizerRuntime>(() => new FeaturizerRuntime(_step, _options), LazyThreadSafetyMode.ExecutionAndPublication);
+        _featurizer = new Lazy<MoCoFeaturizer>(
+            () => new MoCoFeaturizer(new FeaturizerRuntime(_step, _options), _options.BadImages, modelBytes: null), LazyThreadSafetyMode.ExecutionAndPublication);
         _savedForm = new Lazy<ITransformer>(() => SavedForm(_fitSchema, cached: false), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -68,7 +70,7 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         var image = CheckInput(input.Schema);
-        return new FeaturesDataView(input, GetOutputSchema(input.Schema), image, () => _runtime.Value, _options, FeatureDimension);
+        return new FeaturesDataView(input, GetOutputSchema(input.Schema), image, () => _featurizer.Value, _step.Kind, _step.Preprocessing.Channels, _options.BadImages);
     }
 
     /// <inheritdoc />
@@ -85,9 +87,9 @@ public sealed class MoCoFeaturesTransformer : ITransformer, IDisposable
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose()
     {
-        if (_runtime.IsValueCreated)
+        if (_featurizer.IsValueCreated)
         {
-            _runtime.Value.Dispose();
+            _featurizer.Value.Dispose();
         }
     }
 

@@ -35,6 +35,13 @@ public sealed record OnnxSessionOptions
     /// <summary>Threads used to run independent operators in parallel. Default 0: ORT's choice (execution is sequential).</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>
+    /// Whether ORT's intra-op threads spin-wait for work between operators (ORT's session option
+    /// <c>session.intra_op.allow_spinning</c>). Spinning shortens the hand-over between operators but holds the cores;
+    /// turn it off when other threads (e.g. image decoders) need those cores while a run is in flight. Default true (ORT's default).
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
     /// <summary>Graph optimisation level. Default <see cref="OnnxGraphOptimization.All"/>.</summary>
     public OnnxGraphOptimization GraphOptimization { get; init; } = OnnxGraphOptimization.All;
 

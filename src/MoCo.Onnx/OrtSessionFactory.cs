@@ -103,6 +103,12 @@ internal static class OrtSessionFactory
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
             sessionOptions.InterOpNumThreads = options.InterOpThreads;
             sessionOptions.GraphOptimizationLevel = (Ort.GraphOptimizationLevel)(int)options.GraphOptimization;
+            if (!options.AllowSpinning)
+            {
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+            }
+
             // Failures reach the caller as exceptions with ORT's message; ORT's own log would print them twice.
             sessionOptions.LogSeverityLevel = Ort.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             return sessionOptions;

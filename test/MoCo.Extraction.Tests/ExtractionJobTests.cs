@@ -149,6 +149,36 @@ public class ExtractionJobTests
     }
 
     [Test]
+    public void A_run_stopped_while_batches_are_read_ahead_resumes_to_the_clean_run_bit_for_bit()
+    {
+        var clean = StoreContents.Read(Run(_images, _dir.File("stop-clean"), batch: 2).Store);
+        var store = _dir.File("stop-store");
+        using var cancel = new CancellationTokenSource();
+        // Stopped after the second batch: the read-ahead has decoded and run further batches, which must not reach the store.
+        var first = ExtractionJob.Run(
+            new ExtractionOptions { ModelPath = _model, Data = _images, Out = store, BatchSize = 2, Threads = 1, ItemsPerFile = 2 },
+            p =>
+            {
+                if (p.Done - p.DoneAtStart >= 4)
+                {
+                    cancel.Cancel();
+                }
+            },
+            cancel.Token);
+        Assert.That((first.Stopped, first.Extracted, first.FilesWritten), Is.EqualTo((true, 4, 2)));
+        Assert.That(StoreContents.Read(store).Keys, Is.EquivalentTo(new[] { 0, 1, 2, 3 }));
+
+        var resumed = ExtractionJob.Run(new ExtractionOptions { ModelPath = _model, Data = _images, Out = store, BatchSize = 2, Threads = 1, ItemsPerFile = 2 });
+        Assert.That((resumed.Stopped, resumed.DoneAtStart, resumed.Extracted), Is.EqualTo((false, 4, 11)));
+        var stored = StoreContents.Read(store);
+        Assert.That(stored.Keys, Is.EquivalentTo(clean.Keys));
+        foreach (var (item, image) in stored)
+        {
+            Assert.That(image.Features, Is.EqualTo(clean[item].Features), $"item {item}: same batches, same floats");
+        }
+    }
+
+    [Test]
     public void Shards_split_the_source_disjointly_and_merge_into_the_whole_store()
     {
         var whole = StoreContents.Read(Run(_images, _dir.File("whole")).Store);

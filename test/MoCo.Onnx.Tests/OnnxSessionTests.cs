@@ -57,6 +57,18 @@ public class OnnxSessionTests
     }
 
     [Test]
+    public void WithoutSpinning_MatchesPyTorch_AndTheSpinningSessionBitForBit()
+    {
+        // ORT's allow_spinning only changes how idle threads wait, never the arithmetic.
+        using var quiet = OnnxSession.Open(Fixture("model.onnx"), new OnnxSessionOptions { IntraOpThreads = 2, AllowSpinning = false });
+        using var spinning = OnnxSession.Open(Fixture("model.onnx"), new OnnxSessionOptions { IntraOpThreads = 2 });
+        var input = PythonReference.ReadFloats(Fixture("in_37.bin"));
+        var output = quiet.Run(input, [37, 3, 16, 16]);
+        Assert.That(PythonReference.MaxAbsDiff(output.Values, PythonReference.ReadFloats(Fixture("out_37.bin"))), Is.LessThan(1e-4f));
+        Assert.That(output.Values, Is.EqualTo(spinning.Run(input, [37, 3, 16, 16]).Values));
+    }
+
+    [Test]
     public void InputsAndOutputs_DescribeNamesTypesAndDynamicBatch()
     {
         using var session = OnnxSession.Open(Fixture("model.onnx"));

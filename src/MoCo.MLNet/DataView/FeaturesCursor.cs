@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -5,29 +6,29 @@ namespace MoCo.MLNet.DataView;
 
 /// <summary>
 /// A cursor over the input with the features column added. Input columns come from a cursor over the input that
-/// moves with this one; features come from <see cref="ReadAheadPipeline"/>, which reads the same rows ahead on a
-/// second cursor. Row ids are compared on every row, so an input that would give the two cursors different orders
-/// fails loudly instead of pairing features with the wrong rows.
+/// moves with this one; features come from <see cref="MoCoFeaturizer.FeaturizeAll"/> over the same rows, read ahead
+/// on a second cursor that queues each row's id as it reads it. Row ids are compared on every row, so an input that
+/// would give the two cursors different orders fails loudly instead of pairing features with the wrong rows.
 /// </summary>
 internal sealed class FeaturesCursor : DataViewRowCursor
 {
     private readonly DataViewRowCursor _input;
-    private readonly ReadAheadPipeline? _pipeline;
+    private readonly IEnumerator<MoCoFeatureBatch>? _pipeline;
+    private readonly ConcurrentQueue<DataViewRowId>? _ids;
     private readonly ValueGetter<DataViewRowId>? _inputId;
     private readonly int _featuresIndex;
-    private readonly int _dimension;
     private readonly MoCoBadImagePolicy _policy;
-    private FeatureBatch? _batch;
+    private MoCoFeatureBatch? _batch;
     private int _row = -1;
     private bool _done;
 
-    public FeaturesCursor(DataViewSchema schema, DataViewRowCursor input, ReadAheadPipeline? pipeline, int featuresIndex, int dimension, MoCoBadImagePolicy policy)
+    public FeaturesCursor(DataViewSchema schema, DataViewRowCursor input, IEnumerator<MoCoFeatureBatch>? pipeline, ConcurrentQueue<DataViewRowId>? ids, int featuresIndex, MoCoBadImagePolicy policy)
     {
         Schema = schema;
         _input = input;
         _pipeline = pipeline;
+        _ids = ids;
         _featuresIndex = featuresIndex;
-        _dimension = dimension;
         _policy = policy;
         _inputId = pipeline is null ? null : input.GetIdGetter();
     }
@@ -67,8 +68,9 @@ internal sealed class FeaturesCursor : DataViewRowCursor
                 throw new InvalidOperationException("The cursor is not on a row.");
             }
 
-            var editor = VBufferEditor.Create(ref value, _dimension);
-            _batch.Features.AsSpan(_row * _dimension, _dimension).CopyTo(editor.Values);
+            var features = _batch.Features(_row);
+            var editor = VBufferEditor.Create(ref value, features.Length);
+            features.CopyTo(editor.Values);
             value = editor.Commit();
         };
         return (ValueGetter<TValue>)(Delegate)getter;
@@ -89,30 +91,30 @@ internal sealed class FeaturesCursor : DataViewRowCursor
 
         if (_batch is null || ++_row >= _batch.Count)
         {
-            if (_batch is not null)
+            // Moving on hands the previous batch back to the read-ahead's pool.
+            _batch = null;
+            if (!_pipeline.MoveNext())
             {
-                _pipeline.Return(_batch);
+                throw new InvalidOperationException(
+                    $"MoCoFeatures: the input gave row {Position} on one cursor but ended early on the read-ahead cursor; it must give the same rows to every cursor.");
             }
 
-            _batch = _pipeline.Take() ?? throw new InvalidOperationException(
-                $"MoCoFeatures: the input gave row {Position} on one cursor but ended early on the read-ahead cursor; it must give the same rows to every cursor.");
+            _batch = _pipeline.Current;
             _row = 0;
         }
 
         DataViewRowId id = default;
         _inputId!(ref id);
-        if (!id.Equals(_batch.Ids[_row]))
+        if (!_ids!.TryDequeue(out var readAhead) || !id.Equals(readAhead))
         {
             throw new InvalidOperationException(
                 $"MoCoFeatures: the input gave two cursors its rows in different orders (row {Position}); features are read ahead on a second cursor, " +
                 "so the input must be deterministic (e.g. add AppendCacheCheckpoint or shuffle with a seed before MoCoFeatures).");
         }
 
-        if (_batch.Errors[_row] is { } error && _policy == MoCoBadImagePolicy.Throw)
+        if (_batch.Error(_row) is { } error && _policy == MoCoBadImagePolicy.Throw)
         {
-            throw new InvalidDataException(
-                $"MoCoFeatures: cannot read the image of row {Position} {_batch.Sources[_row]}: {error} " +
-                "(set MoCoFeaturesOptions.BadImages = MoCoBadImagePolicy.NaN to give such rows NaN features and filter them out).");
+            throw MoCoFeaturizer.BadImage($"image of row {Position} {_batch.Source(_row)}", error);
         }
 
         return true;

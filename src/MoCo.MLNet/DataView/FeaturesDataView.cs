@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
-using MoCo.MLNet.Runtime;
+using Microsoft.ML.Data;
+using MoCo.MLNet.Input;
 
 namespace MoCo.MLNet.DataView;
 
@@ -8,18 +10,20 @@ internal sealed class FeaturesDataView : IDataView
 {
     private readonly IDataView _input;
     private readonly DataViewSchema.Column _imageColumn;
-    private readonly Func<FeaturizerRuntime> _runtime;
-    private readonly MoCoFeaturesOptions _options;
-    private readonly int _dimension;
+    private readonly Func<MoCoFeaturizer> _featurizer;
+    private readonly ImageColumnKind _kind;
+    private readonly int _channels;
+    private readonly MoCoBadImagePolicy _policy;
 
-    public FeaturesDataView(IDataView input, DataViewSchema schema, DataViewSchema.Column imageColumn, Func<FeaturizerRuntime> runtime, MoCoFeaturesOptions options, int dimension)
+    public FeaturesDataView(IDataView input, DataViewSchema schema, DataViewSchema.Column imageColumn, Func<MoCoFeaturizer> featurizer, ImageColumnKind kind, int channels, MoCoBadImagePolicy policy)
     {
         _input = input;
         Schema = schema;
         _imageColumn = imageColumn;
-        _runtime = runtime;
-        _options = options;
-        _dimension = dimension;
+        _featurizer = featurizer;
+        _kind = kind;
+        _channels = channels;
+        _policy = policy;
     }
 
     public bool CanShuffle => false;
@@ -37,21 +41,24 @@ internal sealed class FeaturesDataView : IDataView
         var features = needed.Remove(FeaturesIndex);
         var inputColumns = needed.Select(i => _input.Schema[i]).ToList();
         var input = _input.GetRowCursor(inputColumns);
-        ReadAheadPipeline? pipeline = null;
-        if (features)
+        if (!features)
         {
-            try
-            {
-                pipeline = new ReadAheadPipeline(_input, _imageColumn, _runtime(), _options.BatchSize);
-            }
-            catch
-            {
-                input.Dispose();
-                throw;
-            }
+            return new FeaturesCursor(Schema, input, null, null, FeaturesIndex, _policy);
         }
 
-        return new FeaturesCursor(Schema, input, pipeline, FeaturesIndex, _dimension, _options.BadImages);
+        try
+        {
+            // The features of the same rows, read ahead on a second cursor (nothing runs until the first row is asked for).
+            var featurizer = _featurizer();
+            var ids = new ConcurrentQueue<DataViewRowId>();
+            var batches = featurizer.FeaturizeAll(ImageColumnReader.Rows(_input, _imageColumn, _kind, _channels, ids)).GetEnumerator();
+            return new FeaturesCursor(Schema, input, batches, ids, FeaturesIndex, _policy);
+        }
+        catch
+        {
+            input.Dispose();
+            throw;
+        }
     }
 
     /// <summary>One cursor: the batches are already spread over decode threads and ONNX Runtime's threads.</summary>

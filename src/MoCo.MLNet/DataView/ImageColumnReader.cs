@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MoCo.Imaging;
@@ -5,10 +6,10 @@ using MoCo.MLNet.Input;
 
 namespace MoCo.MLNet.DataView;
 
-/// <summary>Reads the image column of the current row into an <see cref="ImageItem"/>, per column kind.</summary>
+/// <summary>Reads the image column of the current row as a <see cref="MoCoImageInput"/>, per column kind.</summary>
 internal sealed class ImageColumnReader
 {
-    private readonly Action<ImageItem, long> _read;
+    private readonly Func<long, MoCoImageInput> _read;
 
     public ImageColumnReader(DataViewRow row, DataViewSchema.Column column, ImageColumnKind kind, int channels)
     {
@@ -18,18 +19,11 @@ internal sealed class ImageColumnReader
             {
                 var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
                 ReadOnlyMemory<char> text = default;
-                _read = (item, position) =>
+                _read = position =>
                 {
                     getter(ref text);
                     var path = text.ToString();
-                    if (path.Length == 0)
-                    {
-                        item.SetError(kind, $"(row {position})", "the image path is empty.");
-                    }
-                    else
-                    {
-                        item.SetPath(path);
-                    }
+                    return path.Length == 0 ? MoCoImageInput.Failed($"(row {position})", "the image path is empty.") : MoCoImageInput.FromFile(path);
                 };
                 break;
             }
@@ -38,12 +32,19 @@ internal sealed class ImageColumnReader
             {
                 var getter = row.GetGetter<VBuffer<byte>>(column);
                 VBuffer<byte> bytes = default;
-                VBuffer<byte> dense = default;
-                _read = (item, position) =>
+                var buffer = Array.Empty<byte>();
+                _read = position =>
                 {
                     getter(ref bytes);
-                    bytes.CopyToDense(ref dense);
-                    item.SetBytes(dense.GetValues(), $"(row {position}, {dense.Length} encoded bytes in column '{column.Name}')");
+                    // The featurizer copies the bytes before it asks for the next row, so one buffer serves every row.
+                    var length = bytes.Length;
+                    if (buffer.Length < length)
+                    {
+                        buffer = new byte[Math.Max(length, 2 * buffer.Length)];
+                    }
+
+                    bytes.CopyTo(buffer);
+                    return MoCoImageInput.FromEncoded(buffer.AsMemory(0, length), $"(row {position}, {length} encoded bytes in column '{column.Name}')");
                 };
                 break;
             }
@@ -52,19 +53,18 @@ internal sealed class ImageColumnReader
             {
                 var getter = row.GetGetter<MLImage>(column);
                 MLImage? image = null;
-                _read = (item, position) =>
+                _read = position =>
                 {
                     getter(ref image!);
                     var source = $"(row {position}, MLImage '{image?.Tag}')";
                     if (image is null || image.Width <= 0 || image.Height <= 0)
                     {
-                        item.SetError(kind, source, "the MLImage is missing or empty.");
-                        return;
+                        return MoCoImageInput.Failed(source, "the MLImage is missing or empty.");
                     }
 
-                    // The LoadImages getter disposes this image on the next row: copy it out now.
+                    // The LoadImages getter disposes this image on the next row: copy it out now (the featurizer owns the copy).
                     var bgr = image.PixelFormat == MLPixelFormat.Bgra32;
-                    item.SetDecoded(PixelImport.FromRgba32(image.Pixels, image.Width, image.Height, bgr, premultiplied: true, channels), source);
+                    return MoCoImageInput.FromDecoded(PixelImport.FromRgba32(image.Pixels, image.Width, image.Height, bgr, premultiplied: true, channels), source);
                 };
                 break;
             }
@@ -73,12 +73,17 @@ internal sealed class ImageColumnReader
             {
                 var getter = row.GetGetter<VBuffer<float>>(column);
                 VBuffer<float> values = default;
-                VBuffer<float> dense = default;
-                _read = (item, position) =>
+                var buffer = Array.Empty<float>();
+                _read = position =>
                 {
                     getter(ref values);
-                    values.CopyToDense(ref dense);
-                    item.SetValues(dense.GetValues(), $"(row {position})");
+                    if (buffer.Length != values.Length)
+                    {
+                        buffer = new float[values.Length];
+                    }
+
+                    values.CopyTo(buffer);
+                    return MoCoImageInput.FromValues(buffer, $"(row {position})");
                 };
                 break;
             }
@@ -88,6 +93,24 @@ internal sealed class ImageColumnReader
         }
     }
 
-    /// <summary>Reads the current row's image into <paramref name="item"/>.</summary>
-    public void Read(ImageItem item, long position) => _read(item, position);
+    /// <summary>
+    /// The image column of every row of a new cursor over <paramref name="input"/>, in order; each row's id is queued
+    /// in <paramref name="ids"/> as it is read, so the consumer can check it pairs features with the right rows.
+    /// </summary>
+    public static IEnumerable<MoCoImageInput> Rows(IDataView input, DataViewSchema.Column imageColumn, ImageColumnKind kind, int channels, ConcurrentQueue<DataViewRowId> ids)
+    {
+        using var cursor = input.GetRowCursor([imageColumn]);
+        var reader = new ImageColumnReader(cursor, cursor.Schema[imageColumn.Index], kind, channels);
+        var id = cursor.GetIdGetter();
+        DataViewRowId rowId = default;
+        while (cursor.MoveNext())
+        {
+            id(ref rowId);
+            ids.Enqueue(rowId);
+            yield return reader.Read(cursor.Position);
+        }
+    }
+
+    /// <summary>Reads the current row's image.</summary>
+    public MoCoImageInput Read(long position) => _read(position);
 }

@@ -1,10 +1,12 @@
 using MoCo.Imaging;
+using MoCo.Imaging.Datasets;
 
 namespace MoCo.MLNet.Input;
 
 /// <summary>
-/// One row's image as read from its column, held until a worker preprocesses it: a path, the encoded bytes, an image
-/// already decoded (copied out of an <c>MLImage</c>, whose getter frees it on the next row), or preprocessed floats.
+/// One row's image as read from its column or a <see cref="MoCoImageInput"/>, held until a worker preprocesses it: a
+/// path, the encoded bytes, an image already decoded (copied out of an <c>MLImage</c>, whose getter frees it on the next
+/// row; owned and disposed here), an item of a dataset (decoded by the worker), or preprocessed floats.
 /// </summary>
 internal sealed class ImageItem : IDisposable
 {
@@ -20,6 +22,11 @@ internal sealed class ImageItem : IDisposable
     public DecodedImage? Decoded { get; private set; }
 
     public float[]? Values { get; private set; }
+
+    /// <summary>With <see cref="DatasetIndex"/>: an item the worker loads from this dataset.</summary>
+    public IImageDataset? Dataset { get; private set; }
+
+    public int DatasetIndex { get; private set; }
 
     /// <summary>A read error (e.g. a missing value) found while reading the row; the worker reports it.</summary>
     public string? ReadError { get; private set; }
@@ -50,6 +57,14 @@ internal sealed class ImageItem : IDisposable
         Source = source;
     }
 
+    public void SetDatasetItem(IImageDataset dataset, int index)
+    {
+        Reset(ImageColumnKind.Path);
+        Dataset = dataset;
+        DatasetIndex = index;
+        Source = dataset.Describe(index);
+    }
+
     public void SetValues(ReadOnlySpan<float> values, string source)
     {
         Reset(ImageColumnKind.Preprocessed);
@@ -75,6 +90,7 @@ internal sealed class ImageItem : IDisposable
     {
         Decoded?.Dispose();
         Decoded = null;
+        Dataset = null;
         ReadError = null;
         ByteCount = 0;
         Kind = kind;

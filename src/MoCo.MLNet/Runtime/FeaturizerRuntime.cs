@@ -5,7 +5,7 @@ namespace MoCo.MLNet.Runtime;
 
 /// <summary>
 /// What every batch shares: the step's graph loaded in ONNX Runtime, and the image preparer. Created once per
-/// transformer (lazily) and disposed with it.
+/// featurizer (for a transformer: lazily) and disposed with it.
 /// </summary>
 internal sealed class FeaturizerRuntime : IDisposable
 {
@@ -13,6 +13,7 @@ internal sealed class FeaturizerRuntime : IDisposable
     {
         Step = step;
         DecodeThreads = runtimeOptions.DecodeThreads > 0 ? runtimeOptions.DecodeThreads : Environment.ProcessorCount;
+        DecodeParallelism = new ParallelOptions { MaxDegreeOfParallelism = DecodeThreads };
         BatchSize = Math.Max(1, runtimeOptions.BatchSize);
         Preparer = new ImagePreparer(step.Preprocessing, step.Settings.ImageFolder, step.Settings.ScaledJpegDecode);
         Session = OnnxSession.Open(step.Graph, SessionOptions(runtimeOptions));
@@ -26,6 +27,8 @@ internal sealed class FeaturizerRuntime : IDisposable
 
     public int DecodeThreads { get; }
 
+    public ParallelOptions DecodeParallelism { get; }
+
     public int BatchSize { get; }
 
     public ImagePreparer Preparer { get; }
@@ -34,9 +37,15 @@ internal sealed class FeaturizerRuntime : IDisposable
 
     public void Dispose() => Session.Dispose();
 
+    /// <summary>
+    /// ORT's intra-op threads do not spin-wait between operators unless asked (<see cref="MoCoFeaturesOptions.OrtSpinning"/>):
+    /// the next batch is decoded on the same cores while ORT runs, and spinning threads would take the time the
+    /// decoders could use (bench/MoCo.MLNet.Bench measures both).
+    /// </summary>
     internal static OnnxSessionOptions SessionOptions(MoCoFeaturesOptions options) => new()
     {
         IntraOpThreads = options.IntraOpThreads,
+        AllowSpinning = options.OrtSpinning,
         ExecutionProvider = options.GpuDeviceId is null ? OnnxExecutionProvider.Cpu : OnnxExecutionProvider.Cuda,
         CudaDeviceId = options.GpuDeviceId ?? 0,
         FallbackToCpu = options.FallbackToCpu,

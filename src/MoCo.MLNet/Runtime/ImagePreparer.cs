@@ -39,7 +39,7 @@ internal sealed class ImagePreparer
 
         try
         {
-            using var image = item.Kind switch
+            using var image = item.Dataset is { } dataset ? dataset.Load(item.DatasetIndex, _decode) : item.Kind switch
             {
                 ImageColumnKind.Path => ImageDecoder.Decode(Resolve(item.Source), _decode),
                 ImageColumnKind.EncodedBytes => ImageDecoder.Decode(item.Bytes.AsSpan(0, item.ByteCount), item.Source, _decode),
