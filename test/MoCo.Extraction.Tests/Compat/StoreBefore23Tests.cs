@@ -48,8 +48,9 @@ public class StoreBefore23Tests
         return store;
     }
 
-    /// <summary>The store's images by path relative to <paramref name="root"/>, read with plain SQL and the .npy format's specification.</summary>
-    private static Dictionary<string, (int Label, string Status, float[] Features)> Images(string store, string root)
+    /// <summary>The store's images by path from "images/" on (the old store names the machine it was made on), read with
+    /// plain SQL and the .npy format's specification.</summary>
+    private static Dictionary<string, (int Label, string Status, float[] Features)> Images(string store)
     {
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(store, Manifest.FileName)};Mode=ReadOnly;Pooling=False");
         db.Open();
@@ -66,7 +67,8 @@ public class StoreBefore23Tests
                 files[shard] = rows = Before23.Npy(Path.Combine(store, shard));
             }
 
-            result[Path.GetRelativePath(root, reader.GetString(0))] = (reader.GetInt32(1), reader.GetString(4), rows[reader.GetInt32(3)]);
+            var path = reader.GetString(0);
+            result[path[(path.LastIndexOf("/images/", StringComparison.Ordinal) + 1)..]] = (reader.GetInt32(1), reader.GetString(4), rows[reader.GetInt32(3)]);
         }
 
         return result;
@@ -98,8 +100,8 @@ public class StoreBefore23Tests
     {
         var store = _dir.File("new");
         Assert.That(Run(store).Extracted, Is.EqualTo(12));
-        var old = Images(Before23.File("store"), Before23.Folder);
-        var fresh = Images(store, _dir.Path);
+        var old = Images(Before23.File("store"));
+        var fresh = Images(store);
         Assert.That(fresh.Keys, Is.EquivalentTo(old.Keys));
         foreach (var (name, image) in fresh)
         {
