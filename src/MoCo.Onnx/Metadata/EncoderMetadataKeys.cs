@@ -12,22 +12,22 @@ public static class EncoderMetadataKeys
     public const string Prefix = "moco.";
 
     /// <summary>Shorter side of the bilinear resize before the centre crop (integer).</summary>
-    public const string Resize = "moco.resize";
+    public const string Resize = Prefix + "resize";
 
     /// <summary>Side of the square centre crop the model takes (integer).</summary>
-    public const string InputSize = "moco.input_size";
+    public const string InputSize = Prefix + "input_size";
 
     /// <summary>Input channels: 1 (gray) or 3 (RGB).</summary>
-    public const string InputChannels = "moco.input_channels";
+    public const string InputChannels = Prefix + "input_channels";
 
     /// <summary>Per-channel mean on the 0–1 scale (comma-separated floats).</summary>
-    public const string Mean = "moco.mean";
+    public const string Mean = Prefix + "mean";
 
     /// <summary>Per-channel standard deviation on the 0–1 scale (comma-separated floats).</summary>
-    public const string Std = "moco.std";
+    public const string Std = Prefix + "std";
 
     /// <summary>Input layout: <see cref="LayoutNchwFloat"/> or <see cref="LayoutNhwcUInt8"/> (optional to a reader: the graph's input says it too).</summary>
-    public const string Layout = "moco.layout";
+    public const string Layout = Prefix + "layout";
 
     /// <summary><see cref="Layout"/> value: float [N, C, S, S], normalised by the caller.</summary>
     public const string LayoutNchwFloat = "nchw_float";
@@ -36,29 +36,29 @@ public static class EncoderMetadataKeys
     public const string LayoutNhwcUInt8 = "nhwc_uint8";
 
     /// <summary>The MoCo preset the encoder was trained with, "v1" or "v2".</summary>
-    public const string Version = "moco.version";
+    public const string Version = Prefix + "version";
 
     /// <summary>Architecture, e.g. "resnet50" ("pixels" for the probe's raw-pixel baseline).</summary>
-    public const string Arch = "moco.arch";
+    public const string Arch = Prefix + "arch";
 
     /// <summary>Base width of the ResNet (torchvision: 64).</summary>
-    public const string Width = "moco.width";
+    public const string Width = Prefix + "width";
 
     /// <summary>Feature dimension D of the output [N, D].</summary>
-    public const string FeatureDim = "moco.feature_dim";
+    public const string FeatureDim = Prefix + "feature_dim";
 
     /// <summary>Whether the output rows are L2-normalised.</summary>
-    public const string Normalized = "moco.normalized";
+    public const string Normalized = Prefix + "normalized";
 
     /// <summary>Whether the projection head is included.</summary>
-    public const string WithHead = "moco.with_head";
+    public const string WithHead = Prefix + "with_head";
 
     /// <summary>Whether BatchNorm was folded into the convolutions.</summary>
-    public const string BnFolded = "moco.bn_folded";
+    public const string BnFolded = Prefix + "bn_folded";
 
     /// <summary>SHA-256 (lower-case hex) of the checkpoint the weights came from; empty when exported from memory.</summary>
-    public const string CheckpointSha256 = "moco.checkpoint_sha256";
+    public const string CheckpointSha256 = Prefix + "checkpoint_sha256";
 
     /// <summary>The training config as JSON.</summary>
-    public const string Config = "moco.config";
+    public const string Config = Prefix + "config";
 }

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MoCo.MLNet.Tests.Support;
 
 namespace MoCo.MLNet.Tests.Compat;
@@ -68,17 +67,6 @@ public class SavedBefore23Tests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Before23.ImagePaths().Select(p => new PathRow { ImagePath = p }).ToArray());
         using var fitted = ml.Transforms.MoCoFeatures(new MoCoFeaturesOptions { InputColumnName = "ImagePath", OutputColumnName = "Features", ModelPath = model, BatchSize = 4 }).Fit(data);
-        var scored = fitted.Transform(data);
-        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name == "Features"));
-        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Features"]);
-        var rows = new List<float[]>();
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            rows.Add(value.DenseValues().ToArray());
-        }
-
-        return rows.ToArray();
+        return MoCoFeaturesTests.ReadFeatures(fitted.Transform(data));
     }
 }
