@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the files in this folder with the moco of the commit before issue 23 (12551f3), so that tests can check that
+# Makes the files in this folder with the moco of the commit before issue 23 (a63a184), so that tests can check that
 # models, saved ML.NET models and stores written before the encoder-metadata contract keep loading and give the same
 # preprocessing and features. Run from the repository root of a Release build of that commit:
 #   MOCO_ROOT=/path/to/that/checkout test/Fixtures/before-23/make.sh
