@@ -77,6 +77,23 @@ public class BadInputTests
     }
 
     [Test]
+    public void Metadata_whose_layout_contradicts_the_input_fails_at_fit()
+    {
+        var ml = new MLContext();
+        var proto = Onnx.Editing.OnnxModelFile.Parse(_rgb.OnnxBytes, "x").Proto.Clone();
+        proto.MetadataProps.Single(p => p.Key == "moco.layout").Value = "nhwc_uint8";
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        var e = Catch(() => ml.Transforms.MoCoFeatures(new MoCoFeaturesOptions { InputColumnName = "ImagePath", ModelBytes = bytes }).Fit(Rows(ml, _good)));
+        Assert.That(e!.Message, Does.Contain("moco.layout = nhwc_uint8").And.Contain("Float[N, 3, 32, 32]"));
+
+        proto.MetadataProps.Single(p => p.Key == "moco.mean").Value = "0.5,0.5";
+        bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        e = Catch(() => ml.Transforms.MoCoFeatures(new MoCoFeaturesOptions { InputColumnName = "ImagePath", ModelBytes = bytes }).Fit(Rows(ml, _good)));
+        Assert.That(e, Is.InstanceOf<InvalidDataException>());
+        Assert.That(e!.Message, Does.Contain("unreadable MoCo preprocessing metadata").And.Contain("one mean and one std per channel (3), got 2 and 3"));
+    }
+
+    [Test]
     public void Preprocessing_that_does_not_fit_the_model_fails_at_fit()
     {
         var ml = new MLContext();

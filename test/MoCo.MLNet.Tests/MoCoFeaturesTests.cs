@@ -33,7 +33,7 @@ public class MoCoFeaturesTests
         _dir.Dispose();
     }
 
-    private static float[][] ReadFeatures(IDataView data, string column = "Features")
+    internal static float[][] ReadFeatures(IDataView data, string column = "Features")
     {
         using var cursor = data.GetRowCursor(data.Schema.Where(c => c.Name == column));
         var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[column]);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MoCo.Onnx;
+using MoCo.Onnx.Metadata;
 using TorchSharp;
+using MoCo.Training.Export;
 using MoCo.Training.Serialization;
 using MoCo.Training.Trainer;
 
@@ -32,6 +34,22 @@ internal static class InfoCommand
         foreach (var i in session.Inputs) Console.WriteLine($"  input  {i}");
         foreach (var o in session.Outputs) Console.WriteLine($"  output {o}");
         foreach (var (k, v) in session.Metadata.Custom.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Console.WriteLine($"  {k} = {v}");
+        Console.WriteLine($"  preprocessing: {Preprocessing(session.Metadata.Custom, path)}");
+    }
+
+    /// <summary>The model's preprocessing as <c>moco info</c> prints it; never throws (info describes broken files too).</summary>
+    internal static string Preprocessing(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        try
+        {
+            return EncoderPreprocessing.FromMetadata(metadata, path) is { } p
+                ? $"{p.Describe()}; input {(p.Layout == EncoderInputLayout.NhwcUInt8 ? "uint8 NHWC pixels, normalised inside the model" : "float NCHW, normalised by the caller")}"
+                : "none recorded (no moco.* preprocessing keys: MoCoFeatures and moco probe need it given)";
+        }
+        catch (InvalidDataException e)
+        {
+            return $"unreadable: {e.Message}";
+        }
     }
 
     private static void DescribeCheckpoint(string path)
@@ -46,6 +64,8 @@ internal static class InfoCommand
             Console.WriteLine($"  MoCo training checkpoint (format {contents.Metadata["moco.checkpoint_version"]}): preset {config.Preset}, {config.Arch} width {config.Width}, " +
                               $"{config.InChannels} channel(s), input {config.InputSize}, queue {config.QueueSize}, τ {config.Temperature}, m {config.Momentum}");
             Console.WriteLine($"  position: {contents.Metadata["moco.position"]}");
+            var export = new OnnxExportOptions { InputSize = config.InputSize, Mean = config.Mean, Std = config.Std }.Preprocessing(config.InChannels, config.SmallImages);
+            Console.WriteLine($"  preprocessing (moco export's default): {export.Describe()}");
             Console.WriteLine($"  query encoder parameters: {parameters:N0}");
         }
         foreach (string name in contents.Names.Take(12))

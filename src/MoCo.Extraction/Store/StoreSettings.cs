@@ -23,13 +23,9 @@ internal sealed record StoreSettings(
     /// <summary>The store layout written; a reader refuses a store whose version it does not know.</summary>
     public const string FormatVersion = "1";
 
-    /// <summary>The preprocessing as one line: resize, crop, channels, mean, std (round-trip floats).</summary>
-    public static string Describe(MoCoPreprocessing p)
-    {
-        static string F(float v) => v.ToString("R", CultureInfo.InvariantCulture);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"resize {p.ResizeShorterSide}, crop {p.CropSize}, channels {p.Channels}, mean [{string.Join(", ", p.Mean.Select(F))}], std [{string.Join(", ", p.Std.Select(F))}]");
-    }
+    /// <summary>The preprocessing as one line (<see cref="MoCo.Onnx.Metadata.EncoderPreprocessing.Describe"/>: resize, crop, channels,
+    /// mean, std as round-trip floats), the form every store keeps; a run is refused when its line differs.</summary>
+    public static string Describe(MoCoPreprocessing p) => p.ToEncoderPreprocessing().Describe();
 
     public IEnumerable<(string Key, string Value)> ToPairs()
     {

@@ -2,17 +2,31 @@ namespace MoCo.Imaging.Transforms;
 
 /// <summary>
 /// The evaluation / feature-extraction preprocessing: Resize(shorter side) + CenterCrop + ToTensor +
-/// Normalize, as torchvision on PIL. Defaults: 256, 224, ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225).
+/// Normalize, as torchvision on PIL. Defaults: resize 256, crop 224, <see cref="ImageNetStatistics"/>' mean and std.
+/// For other crop sizes the resize follows the same ratio (<see cref="ResizeFor"/>).
 /// </summary>
-/// <param name="ResizeShorterSide">Shorter side after resizing, default 256.</param>
-/// <param name="CropSize">Square centre crop side, default 224.</param>
-public sealed record EvalTransform(int ResizeShorterSide = 256, int CropSize = 224)
+/// <param name="ResizeShorterSide">Shorter side after resizing, default <see cref="ReferenceResize"/> (256).</param>
+/// <param name="CropSize">Square centre crop side, default <see cref="ReferenceCrop"/> (224).</param>
+public sealed record EvalTransform(int ResizeShorterSide = EvalTransform.ReferenceResize, int CropSize = EvalTransform.ReferenceCrop)
 {
-    /// <summary>ImageNet channel means (torchvision's reference scripts).</summary>
-    public static IReadOnlyList<float> ImageNetMean { get; } = [0.485f, 0.456f, 0.406f];
+    /// <summary>The resize of ImageNet evaluation (torchvision's reference scripts, MoCo's main_lincls.py): 256.</summary>
+    public const int ReferenceResize = 256;
 
-    /// <summary>ImageNet channel standard deviations.</summary>
-    public static IReadOnlyList<float> ImageNetStd { get; } = [0.229f, 0.224f, 0.225f];
+    /// <summary>The crop of ImageNet evaluation: 224.</summary>
+    public const int ReferenceCrop = 224;
+
+    /// <summary>The shorter side to resize to before a centre crop of <paramref name="cropSize"/>: the ImageNet ratio 256/224
+    /// kept, round(cropSize · 256 / 224) (.NET's rounding, half to even), e.g. 224 → 256, 32 → 37, 96 → 110.</summary>
+    public static int ResizeFor(int cropSize) => (int)Math.Round(cropSize * (double)ReferenceResize / ReferenceCrop);
+
+    /// <summary>The transform for a centre crop of <paramref name="cropSize"/>, resized by <see cref="ResizeFor"/>, with the ImageNet statistics.</summary>
+    public static EvalTransform ForCrop(int cropSize) => new(ResizeFor(cropSize), cropSize);
+
+    /// <summary>ImageNet channel means as float32 (<see cref="ImageNetStatistics.MeanSingle"/>).</summary>
+    public static IReadOnlyList<float> ImageNetMean => ImageNetStatistics.MeanSingle;
+
+    /// <summary>ImageNet channel standard deviations as float32 (<see cref="ImageNetStatistics.StdSingle"/>).</summary>
+    public static IReadOnlyList<float> ImageNetStd => ImageNetStatistics.StdSingle;
 
     /// <summary>Per-channel mean; default <see cref="ImageNetMean"/>. Needs one value per image channel (set e.g. [0.2860] for Fashion-MNIST gray).</summary>
     public IReadOnlyList<float> Mean { get; init; } = ImageNetMean;

@@ -2,7 +2,10 @@ namespace MoCo.MLNet.Persistence;
 
 /// <summary>
 /// The settings a saved step's image mapping needs, carried as a float vector (the output of a constant ONNX graph,
-/// since ML.NET's custom mappings reload without state): [format, resize, crop, channels, bad-image policy, scaled decode].
+/// since ML.NET's custom mappings reload without state): [format, resize, crop, channels, bad-image policy, scaled decode,
+/// 0, 0] (<see cref="SavedColumns.ParamsLength"/> slots). Only the geometry of the step's preprocessing travels here: its
+/// mean and std are in the encoder graph (and its <c>moco.mlnet.*</c> keys, <see cref="Onnx.Metadata.PreprocessingKeys.FeaturesStep"/>).
+/// Zips saved with format 1 (all so far) must keep loading: the layout of the vector does not change.
 /// </summary>
 internal readonly record struct SavedParams(int Resize, int Crop, int Channels, MoCoBadImagePolicy Policy, bool ScaledDecode)
 {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using MoCo.Onnx;
+using MoCo.Onnx.Metadata;
 using MoCo.Onnx.Writer;
 
 namespace MoCo.MLNet.Probing;
@@ -20,21 +20,10 @@ internal static class PixelEncoder
         var g = new OnnxGraphBuilder("moco_pixels");
         var x = g.Input("image", OnnxElementType.Float, -1, c, s, s);
         g.Output(g.Flatten(x), "features", OnnxElementType.Float, -1, preprocessing.ValueCount);
-        static string F(float v) => v.ToString("R", CultureInfo.InvariantCulture);
         return g.ToBytes(new OnnxModelProperties
         {
             Description = "Raw pixels (the probe's baseline): the preprocessed image, flattened",
-            Metadata = new Dictionary<string, string>
-            {
-                ["moco.arch"] = "pixels",
-                ["moco.input_size"] = s.ToString(CultureInfo.InvariantCulture),
-                ["moco.input_channels"] = c.ToString(CultureInfo.InvariantCulture),
-                ["moco.resize"] = preprocessing.ResizeShorterSide.ToString(CultureInfo.InvariantCulture),
-                ["moco.layout"] = "nchw_float",
-                ["moco.mean"] = string.Join(",", preprocessing.Mean.Select(F)),
-                ["moco.std"] = string.Join(",", preprocessing.Std.Select(F)),
-                ["moco.feature_dim"] = preprocessing.ValueCount.ToString(CultureInfo.InvariantCulture),
-            },
+            Metadata = new EncoderMetadata(preprocessing.ToEncoderPreprocessing()) { Arch = "pixels", FeatureDimension = preprocessing.ValueCount }.ToDictionary(),
         });
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MoCo.MLNet.Input;
 using MoCo.Onnx;
+using MoCo.Onnx.Metadata;
 using MoCo.Onnx.Writer;
 
 namespace MoCo.MLNet.Runtime;
@@ -90,18 +91,19 @@ internal sealed record StepSettings(string InputColumn, string OutputColumn, str
 
     public IEnumerable<(string Key, string Value)> ToMetadata(ImageColumnKind kind, MoCoPreprocessing p, int dimension)
     {
-        static string F(float v) => v.ToString("R", CultureInfo.InvariantCulture);
         yield return (Prefix + "kind", kind.ToString());
         yield return (Prefix + "input_column", InputColumn);
         yield return (Prefix + "output_column", OutputColumn);
         yield return (Prefix + "image_folder", ImageFolder ?? "");
         yield return (Prefix + "bad_images", BadImages.ToString());
         yield return (Prefix + "scaled_jpeg_decode", ScaledJpegDecode ? "true" : "false");
-        yield return (Prefix + "resize", p.ResizeShorterSide.ToString(CultureInfo.InvariantCulture));
-        yield return (Prefix + "crop", p.CropSize.ToString(CultureInfo.InvariantCulture));
-        yield return (Prefix + "channels", p.Channels.ToString(CultureInfo.InvariantCulture));
-        yield return (Prefix + "mean", string.Join(",", p.Mean.Select(F)));
-        yield return (Prefix + "std", string.Join(",", p.Std.Select(F)));
+        var preprocessing = new Dictionary<string, string>();
+        p.ToEncoderPreprocessing().WriteTo(preprocessing, PreprocessingKeys.FeaturesStep);
+        foreach (var (key, value) in preprocessing)
+        {
+            yield return (key, value);
+        }
+
         yield return (Prefix + "feature_dim", dimension.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -111,11 +113,11 @@ internal sealed record StepSettings(string InputColumn, string OutputColumn, str
         try
         {
             string Get(string key) => m.TryGetValue(Prefix + key, out var v) ? v : throw new InvalidDataException($"{source} lacks {Prefix}{key}.");
-            float[] Floats(string key) => Get(key).Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             int Int(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
             var settings = new StepSettings(Get("input_column"), Get("output_column"), Get("image_folder") is { Length: > 0 } f ? f : null,
                 Enum.Parse<MoCoBadImagePolicy>(Get("bad_images")), Get("scaled_jpeg_decode") == "true");
-            var pre = new MoCoPreprocessing(Int("resize"), Int("crop"), Int("channels"), Floats("mean"), Floats("std"));
+            var pre = EncoderPreprocessing.FromMetadata(m, source, PreprocessingKeys.FeaturesStep) is { } read
+                ? MoCoPreprocessing.From(read) : throw new InvalidDataException($"{source} lacks {PreprocessingKeys.FeaturesStep.Resize}.");
             return (settings, Enum.Parse<ImageColumnKind>(Get("kind")), pre, Int("feature_dim"));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)

@@ -1,5 +1,6 @@
 using MoCo.Onnx;
 using MoCo.Onnx.Editing;
+using MoCo.Onnx.Metadata;
 
 namespace MoCo.MLNet.Runtime;
 
@@ -65,7 +66,9 @@ internal sealed class EncoderModel
     public static EncoderModel FromBytes(byte[] bytes, string source, MoCoPreprocessing? preprocessing)
     {
         var file = OnnxModelFile.Parse(bytes, source);
-        var pre = preprocessing ?? MoCoPreprocessing.FromMetadata(file.Metadata, source)
+        // The model's own metadata is read only when the options give no preprocessing.
+        var fromMetadata = preprocessing is null ? EncoderPreprocessing.FromMetadata(file.Metadata, source) : null;
+        var pre = preprocessing ?? (fromMetadata is { } m ? MoCoPreprocessing.From(m) : null)
             ?? throw new ArgumentException(
                 $"MoCoFeatures: ONNX model {source} carries no MoCo preprocessing metadata (moco.*); " +
                 "set MoCoFeaturesOptions.Preprocessing (e.g. MoCoPreprocessing.ImageNet) for models exported elsewhere.");
@@ -88,6 +91,12 @@ internal sealed class EncoderModel
             throw new ArgumentException(
                 $"MoCoFeatures: ONNX model {source} takes {input}; with the preprocessing (crop {pre.CropSize}, {pre.Channels} channel(s)) " +
                 $"it should take Float[N, {pre.Channels}, {pre.CropSize}, {pre.CropSize}] or UInt8[N, {pre.CropSize}, {pre.CropSize}, {pre.Channels}].");
+        }
+
+        if (fromMetadata is not null && file.Metadata.ContainsKey(EncoderMetadataKeys.Layout) && (fromMetadata.Layout == EncoderInputLayout.NhwcUInt8) != uint8)
+        {
+            throw new ArgumentException(
+                $"MoCoFeatures: ONNX model {source} takes {input}, but its metadata says {EncoderMetadataKeys.Layout} = {file.Metadata[EncoderMetadataKeys.Layout]}.");
         }
 
         if (input.Shape[0] == 1)

@@ -1,5 +1,5 @@
-using System.Globalization;
 using MoCo.Onnx;
+using MoCo.Onnx.Metadata;
 using MoCo.Onnx.Writer;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,7 +11,8 @@ namespace MoCo.Training.Export;
 /// Writes a trained encoder as an ONNX model (opset 17) with eval-mode semantics: Conv, BatchNormalization (or folded
 /// into the convolutions), Relu, MaxPool, Add, GlobalAveragePool, Flatten, Gemm; input "image" with a dynamic batch
 /// and fixed channels and size; output "features" [N, D]; metadata_props describing the preprocessing. Refuses, with
-/// a message, any module it cannot represent: it never writes a wrong graph.
+/// a message, any module it cannot represent: it never writes a wrong graph. The metadata is <see cref="EncoderMetadata"/>'s
+/// (keys in <see cref="EncoderMetadataKeys"/>).
 /// </summary>
 public static class OnnxExporter
 {
@@ -47,6 +48,8 @@ public static class OnnxExporter
         if (o.InputSize <= 0) throw new ArgumentException($"the input size must be positive, got {o.InputSize}");
         if (o.Mean.Length != c || o.Std.Length != c)
             throw new ArgumentException($"mean and std need {c} values (one per input channel), got {o.Mean.Length} and {o.Std.Length}");
+        var preprocessing = o.Preprocessing(c, encoder.Options.SmallImages);
+        preprocessing.Validate();
 
         var g = new OnnxGraphBuilder("moco_encoder");
         var w = new Walker(g, o.FoldBatchNorm);
@@ -54,7 +57,7 @@ public static class OnnxExporter
         if (o.Uint8Input)
         {
             x = g.Input("image", OnnxElementType.UInt8, -1, o.InputSize, o.InputSize, c);
-            x = g.NormalizeUInt8Nhwc(x, o.Mean.Select(v => (float)v).ToArray(), o.Std.Select(v => (float)v).ToArray());
+            x = g.NormalizeUInt8Nhwc(x, preprocessing.Mean.ToArray(), preprocessing.Std.ToArray());
         }
         else
         {
@@ -64,26 +67,12 @@ public static class OnnxExporter
         if (o.Normalize) x = g.L2Normalize(x);
         g.Output(x, "features", OnnxElementType.Float, -1, FeatureDim(encoder, o));
 
-        int resize = o.Resize ?? (encoder.Options.SmallImages ? o.InputSize : (int)Math.Round(o.InputSize * 256.0 / 224));
-        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        var metadata = new Dictionary<string, string>
+        var metadata = new EncoderMetadata(preprocessing)
         {
-            ["moco.version"] = o.Version,
-            ["moco.arch"] = ResNetOptions.ArchName(encoder.Options.Arch),
-            ["moco.width"] = encoder.Options.Width.ToString(CultureInfo.InvariantCulture),
-            ["moco.input_size"] = o.InputSize.ToString(CultureInfo.InvariantCulture),
-            ["moco.input_channels"] = c.ToString(CultureInfo.InvariantCulture),
-            ["moco.resize"] = resize.ToString(CultureInfo.InvariantCulture),
-            ["moco.layout"] = o.Uint8Input ? "nhwc_uint8" : "nchw_float",
-            ["moco.mean"] = string.Join(",", o.Mean.Select(F)),
-            ["moco.std"] = string.Join(",", o.Std.Select(F)),
-            ["moco.feature_dim"] = FeatureDim(encoder, o).ToString(CultureInfo.InvariantCulture),
-            ["moco.normalized"] = o.Normalize ? "true" : "false",
-            ["moco.with_head"] = o.WithHead ? "true" : "false",
-            ["moco.bn_folded"] = o.FoldBatchNorm ? "true" : "false",
-            ["moco.checkpoint_sha256"] = o.CheckpointSha256,
-            ["moco.config"] = o.ConfigJson,
-        };
+            Version = o.Version, Arch = ResNetOptions.ArchName(encoder.Options.Arch), Width = encoder.Options.Width,
+            FeatureDimension = FeatureDim(encoder, o), L2Normalized = o.Normalize, WithHead = o.WithHead, BatchNormFolded = o.FoldBatchNorm,
+            CheckpointSha256 = o.CheckpointSha256, ConfigJson = o.ConfigJson,
+        }.ToDictionary();
         return (g, new OnnxModelProperties { Metadata = metadata, Description = "MoCo query encoder exported by MoCo.MLNet" });
     }
 

@@ -110,9 +110,9 @@ public sealed record PretrainConfig
     /// <summary>Side of the square training views (the data's, e.g. 28 for Fashion-MNIST, 224 for photos).</summary>
     public int InputSize { get; init; } = 224;
     /// <summary>Per-channel normalisation mean (0–1 scale) the views were normalised with.</summary>
-    public double[] Mean { get; init; } = [0.485, 0.456, 0.406];
+    public double[] Mean { get; init; } = [.. MoCo.Imaging.Transforms.ImageNetStatistics.Mean];
     /// <summary>Per-channel normalisation standard deviation (0–1 scale).</summary>
-    public double[] Std { get; init; } = [0.229, 0.224, 0.225];
+    public double[] Std { get; init; } = [.. MoCo.Imaging.Transforms.ImageNetStatistics.Std];
     /// <summary>Augmentation: probability of colour jitter (v1: 1, v2: 0.8).</summary>
     public double JitterProbability { get; init; } = 0.8;
     /// <summary>Augmentation: minimum crop area fraction.</summary>

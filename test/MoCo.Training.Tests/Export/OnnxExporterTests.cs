@@ -1,4 +1,5 @@
 using MoCo.Onnx;
+using MoCo.Onnx.Metadata;
 using TorchSharp;
 using MoCo.Training.Tests.Reference;
 using MoCo.Training.Export;
@@ -126,6 +127,32 @@ public class OnnxExporterTests
         Assert.That(session.Metadata.ProducerName, Is.EqualTo("MoCo.MLNet"));
         Assert.That(session.Inputs[0].Name, Is.EqualTo("image"));
         Assert.That(session.Outputs[0].Name, Is.EqualTo("features"));
+    }
+
+    [Test]
+    public void Metadata_reads_back_through_the_contract_as_the_options_preprocessing()
+    {
+        // The ImageNet stem resizes by 256/224 (32 -> 37, 224 -> 256); the small-image stem keeps the size; a Resize given wins.
+        using var stem = Encoder(Small with { SmallImages = false, InChannels = 3 }, trained: false);
+        foreach (var (options, resize) in new[] { (new OnnxExportOptions { InputSize = 32 }, 37), (new OnnxExportOptions { InputSize = 224, Uint8Input = true }, 256),
+                     (new OnnxExportOptions { InputSize = 32, Resize = 40 }, 40) })
+        {
+            using var session = OnnxSession.Open(OnnxExporter.ToBytes(stem, options));
+            var read = EncoderMetadata.Read(session.Metadata.Custom, "export")!;
+            Assert.That(read.Preprocessing, Is.EqualTo(new EncoderPreprocessing(resize, options.InputSize, 3, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f])
+                { Layout = options.Uint8Input ? EncoderInputLayout.NhwcUInt8 : EncoderInputLayout.NchwFloat }));
+            Assert.That(read.Preprocessing, Is.EqualTo(options.Preprocessing(3, smallImages: false)));
+            Assert.That((read.Arch, read.FeatureDimension, read.WithHead, read.BatchNormFolded), Is.EqualTo(("resnet18", stem.FeatureDim, false, false)));
+        }
+
+        using var small = Encoder(Small, trained: false);
+        using (var session = OnnxSession.Open(OnnxExporter.ToBytes(small, new OnnxExportOptions { InputSize = 28, Mean = [0.5], Std = [0.5] })))
+        {
+            Assert.That(EncoderMetadata.Read(session.Metadata.Custom, "export")!.Preprocessing.ResizeShorterSide, Is.EqualTo(28));
+        }
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.ToBytes(small, new OnnxExportOptions { InputSize = 28, Resize = 20, Mean = [0.5], Std = [0.5] }));
+        Assert.That(e!.Message, Does.Contain("crop 28, resize 20"));
     }
 
     [Test]
