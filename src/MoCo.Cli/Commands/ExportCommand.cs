@@ -28,7 +28,7 @@ internal static class ExportCommand
             Console.WriteLine($"wrote {path} ({new FileInfo(path).Length / 1024.0 / 1024.0:F1} MB)");
             Console.WriteLine($"  input:  {summary.Input}");
             Console.WriteLine($"  output: {summary.Output}");
-            foreach (var (k, v) in summary.Metadata.Where(kv => kv.Key != "moco.config")) Console.WriteLine($"  {k} = {v}");
+            foreach (var (k, v) in summary.Metadata.Where(kv => kv.Key != MoCo.Onnx.Metadata.EncoderMetadataKeys.Config)) Console.WriteLine($"  {k} = {v}");
             return 0;
         });
         return command;

@@ -14,12 +14,9 @@ namespace MoCo.Cli.Recipes;
 /// </summary>
 internal static class ImageFileRecipe
 {
-    /// <summary>ImageNet's per-channel mean and std (0–1 scale; one channel: their means, as torchvision's grayscale does).</summary>
+    /// <summary>ImageNet's per-channel mean and std for <paramref name="channels"/> (the one constant in MoCo.Imaging's <see cref="MoCo.Imaging.Transforms.ImageNetStatistics"/>).</summary>
     internal static (double[] Mean, double[] Std) ImageNetStatistics(int channels) =>
-        channels == 3 ? ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]) : ([0.449], [0.226]);
-
-    /// <summary>The side the evaluation transform resizes to before its centre crop of <paramref name="crop"/>: 256/224 of it (torchvision's ImageNet rule).</summary>
-    internal static int ResizeFor(int crop) => (int)Math.Round(crop * 256.0 / 224);
+        (MoCo.Imaging.Transforms.ImageNetStatistics.MeanFor(channels), MoCo.Imaging.Transforms.ImageNetStatistics.StdFor(channels));
 
     /// <summary>The preset's view recipe (v1: MoCo v1's; otherwise v2's, with blur) at the config's side, normalisation, jitter probability and crop scale.</summary>
     internal static MoCoAugmentation Augmentation(PretrainConfig config)
@@ -34,9 +31,9 @@ internal static class ImageFileRecipe
         };
     }
 
-    /// <summary>The evaluation transform: resize to <see cref="ResizeFor"/> the view side, centre crop, the config's normalisation.</summary>
+    /// <summary>The evaluation transform: resize to <see cref="EvalTransform.ResizeFor"/> the view side, centre crop, the config's normalisation.</summary>
     internal static EvalTransform Evaluation(PretrainConfig config) =>
-        new(ResizeFor(config.InputSize), config.InputSize) { Mean = Floats(config.Mean), Std = Floats(config.Std) };
+        new(EvalTransform.ResizeFor(config.InputSize), config.InputSize) { Mean = Floats(config.Mean), Std = Floats(config.Std) };
 
     /// <summary>Training view pairs of <paramref name="dataset"/> through MoCo.Imaging's loader (bad files replaced and listed).</summary>
     internal static LoaderViewPairSource Views(IImageDataset dataset, PretrainConfig config, MoCoAugmentation recipe, int workers, bool scaledDecode) => new(
