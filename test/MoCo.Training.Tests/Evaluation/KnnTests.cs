@@ -1,4 +1,5 @@
 using TorchSharp;
+using MoCo.Evaluation;
 using MoCo.Training.Evaluation;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public class KnnTests
         var bank = nn.functional.normalize(randn([M, D], ScalarType.Float64), dim: 1);
         var features = nn.functional.normalize(randn([B, D], ScalarType.Float64), dim: 1);
         var labels = randint(0, Classes, [M]);
-        long[] predicted = Knn.Predict(features, bank, labels, Classes, K, T).ToArray<long>();
+        long[] predicted = MoCo.Training.Evaluation.Knn.Predict(features, bank, labels, Classes, K, T).ToArray<long>();
 
         double[] fb = bank.ToArray<double>(), ff = features.ToArray<double>();
         long[] lb = labels.ToArray<long>();
@@ -38,6 +39,43 @@ public class KnnTests
         var bank = eye(4, dtype: ScalarType.Float32).repeat(5, 1);            // 20 vectors: 5 copies of each axis
         var labels = arange(4, dtype: ScalarType.Int64).repeat(5);
         var features = eye(4, dtype: ScalarType.Float32);
-        Assert.That(Knn.Predict(features, bank, labels, 4, k: 5).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 2, 3 }));
+        Assert.That(MoCo.Training.Evaluation.Knn.Predict(features, bank, labels, 4, k: 5).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 2, 3 }));
+    }
+
+    private static FeatureMatrix Random(int rows, int columns, int seed)
+    {
+        var rng = new Random(seed);
+        return new FeatureMatrix(Enumerable.Range(0, rows * columns).Select(_ => (float)((rng.NextDouble() * 2) - 1)).ToArray(), rows, columns);
+    }
+
+    // The adapter is the protocol: the same predictions as MoCo.Evaluation's managed kNN on the same features (moved here
+    // from MoCo.MLNet's KnnClassifierTests), at the defaults and at other k and t.
+    [TestCase(KnnOptions.DefaultK, KnnOptions.DefaultTemperature)]
+    [TestCase(7, 0.5f)]
+    [TestCase(5000, 0.07f)]
+    public void Predictions_equal_the_protocols_managed_knn(int k, float t)
+    {
+        const int classes = 10;
+        var bank = Random(1500, 32, seed: 4).L2Normalised();
+        var queries = Random(300, 32, seed: 5).L2Normalised();
+        var rng = new Random(6);
+        var labels = Enumerable.Range(0, bank.Rows).Select(_ => rng.Next(classes)).ToArray();
+        var managed = MoCo.Evaluation.Knn.Predict(queries, bank, labels, classes, new KnnOptions { K = k, Temperature = t });
+
+        using var scope = NewDisposeScope();
+        var torchPredicted = MoCo.Training.Evaluation.Knn.Predict(FeatureTensors.ToTensor(queries), FeatureTensors.ToTensor(bank),
+            tensor(labels.Select(l => (long)l).ToArray()), classes, k, t).data<long>().ToArray();
+        Assert.That(managed.Select(p => (long)p), Is.EqualTo(torchPredicted));
+    }
+
+    [Test]
+    public void Tensors_and_feature_matrices_convert_both_ways()
+    {
+        using var scope = NewDisposeScope();
+        var x = arange(6, dtype: ScalarType.Float64).view(2, 3);
+        var m = FeatureTensors.ToMatrix(x);
+        Assert.That((m.Rows, m.Columns, m.Values), Is.EqualTo((2, 3, new float[] { 0, 1, 2, 3, 4, 5 })));
+        Assert.That(FeatureTensors.ToTensor(m).data<float>().ToArray(), Is.EqualTo(m.Values));
+        Assert.That(() => FeatureTensors.ToMatrix(zeros(3)), Throws.ArgumentException);
     }
 }
