@@ -1,3 +1,4 @@
+using MoCo.Evaluation;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -71,7 +72,7 @@ public class FewLabelsFashionMnistTests
         double mocoSum = 0, pixelSum = 0;
         for (var seed = 0; seed < 3; seed++)
         {
-            var (moco, pixels) = Compare(perClass: 3, seed, MoCoProbeTrainer.Sdca, testCount: 2000);
+            var (moco, pixels) = Compare(perClass: 3, seed, LinearTrainer.Sdca, testCount: 2000);
             TestContext.Out.WriteLine($"seed {seed}: MoCo features {moco * 100:F2}%, raw pixels {pixels * 100:F2}%");
             mocoSum += moco;
             pixelSum += pixels;
@@ -82,7 +83,7 @@ public class FewLabelsFashionMnistTests
     }
 
     /// <summary>Top-1 of the MoCo pipeline and of the raw-pixel pipeline, trained on the same random labelled images.</summary>
-    private (double Moco, double Pixels) Compare(int perClass, int seed, MoCoProbeTrainer trainer, int testCount)
+    private (double Moco, double Pixels) Compare(int perClass, int seed, LinearTrainer trainer, int testCount)
     {
         // A stratified draw: perClass random training images of every class (so every test class is known to the key map).
         var order = Enumerable.Range(0, _train.Count).ToArray();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
+using MoCo.Evaluation;
 using MoCo.MLNet;
 using MoCo.MLNet.Probing;
 
@@ -28,8 +29,8 @@ internal static class ProbeCommand
         internal readonly Option<int?> Limit = new("--limit") { Description = "use a random N of the training images (seeded; with --split, N images before the split)" };
         internal readonly Option<int?> TestLimit = new("--test-limit") { Description = "use a random N of the test images (seeded)" };
         internal readonly Option<string?> Preprocessing = new("--preprocessing") { Description = "for models without moco.* metadata (and 'pixels' on files): 'imagenet' or RESIZE:CROP:CHANNELS:MEAN,..:STD,.." };
-        internal readonly Option<int> K = new("--k") { Description = "kNN neighbours", DefaultValueFactory = _ => KnnClassifier.DefaultK };
-        internal readonly Option<float> Temperature = new("--temperature") { Description = "kNN vote temperature", DefaultValueFactory = _ => KnnClassifier.DefaultTemperature };
+        internal readonly Option<int> K = new("--k") { Description = "kNN neighbours", DefaultValueFactory = _ => KnnOptions.DefaultK };
+        internal readonly Option<float> Temperature = new("--temperature") { Description = "kNN vote temperature", DefaultValueFactory = _ => KnnOptions.DefaultTemperature };
         internal readonly Option<int> BatchSize = new("--batch") { Description = "images per ONNX Runtime call", DefaultValueFactory = _ => 64 };
         internal readonly Option<int> Seed = new("--seed") { Description = "seed of the splits and samples", DefaultValueFactory = _ => 0 };
 
@@ -50,12 +51,12 @@ internal static class ProbeCommand
         var json = r.GetValue(o.Json);
         var log = json ? Console.Error : Console.Out;
         var seed = r.GetValue(o.Seed);
-        var trainer = r.GetValue(o.Trainer) switch
+        IReadOnlyList<LinearTrainer> trainer = r.GetValue(o.Trainer) switch
         {
-            "auto" => ProbeTrainerChoice.Auto,
-            "sdca" => ProbeTrainerChoice.Sdca,
-            "lbfgs" => ProbeTrainerChoice.Lbfgs,
-            "knn" => ProbeTrainerChoice.Knn,
+            "auto" => ProbeSettings.Auto,
+            "sdca" => [LinearTrainer.Sdca],
+            "lbfgs" => [LinearTrainer.Lbfgs],
+            "knn" => [],
             var t => throw new ArgumentException($"--trainer '{t}' is not auto, sdca, lbfgs or knn"),
         };
         var modelArgument = r.GetValue(o.Model)!;
@@ -99,7 +100,7 @@ internal static class ProbeCommand
 
         var settings = new ProbeSettings
         {
-            Features = features, Trainer = trainer, K = Positive(r.GetValue(o.K), "--k"), Temperature = r.GetValue(o.Temperature), Seed = seed,
+            Features = features, Trainers = trainer, Knn = new KnnOptions { K = Positive(r.GetValue(o.K), "--k"), Temperature = r.GetValue(o.Temperature) }, Seed = seed,
         };
         log.WriteLine($"probing {encoder}: {train.Count} training images from {train.Spec}, {test.Count} test images from {test.Spec}");
         var ml = new MLContext(seed);
