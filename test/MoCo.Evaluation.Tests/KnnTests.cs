@@ -121,8 +121,8 @@ public class KnnTests
     [Test]
     public void Top1_is_the_fraction_right()
     {
-        Assert.That(Knn.Top1([0, 1, 2, 1], [0, 2, 2, 1]), Is.EqualTo(0.75));
-        Assert.That(() => Knn.Top1([0], [0, 1]), Throws.ArgumentException);
+        Assert.That(Accuracy.Top1([0, 1, 2, 1], [0, 2, 2, 1]), Is.EqualTo(0.75));
+        Assert.That(() => Accuracy.Top1([0], [0, 1]), Throws.ArgumentException);
     }
 
     [Test]
