@@ -1,6 +1,7 @@
 using TorchSharp;
 using MoCo.Evaluation;
 using MoCo.Training.Evaluation;
+using MoCo.Training.Tests.Reference;
 using static TorchSharp.torch;
 
 namespace MoCo.Training.Tests.Evaluation;
@@ -77,5 +78,34 @@ public class KnnTests
         Assert.That((m.Rows, m.Columns, m.Values), Is.EqualTo((2, 3, new float[] { 0, 1, 2, 3, 4, 5 })));
         Assert.That(FeatureTensors.ToTensor(m).data<float>().ToArray(), Is.EqualTo(m.Values));
         Assert.That(() => FeatureTensors.ToMatrix(zeros(3)), Throws.ArgumentException);
+    }
+
+    // Reference: PyTorch (Debian's torch 1.13) on the same raw features, the vote written as MoCo's CIFAR demo monitor
+    // writes it (normalize, mm, topk, one-hot labels weighted by exp(s / t), summed, argmax). Clustered features, so the
+    // classes are not chance, with k 20 and 200.
+    [TestCase(20, 0.1f)]
+    [TestCase(200, 0.07f)]
+    public void Predictions_equal_pytorch_on_the_same_features(int k, float t)
+    {
+        const int classes = 5, M = 600, B = 150, D = 16;
+        var rng = new Random(11);
+        var centres = Enumerable.Range(0, classes * D).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        int[] bankLabels = Enumerable.Range(0, M).Select(_ => rng.Next(classes)).ToArray(), queryLabels = Enumerable.Range(0, B).Select(_ => rng.Next(classes)).ToArray();
+        FeatureMatrix Around(int[] labels) => new(labels.SelectMany(c => Enumerable.Range(0, D).Select(d => centres[c * D + d] + (float)(rng.NextDouble() * 2.4 - 1.2))).ToArray(), labels.Length, D);
+        FeatureMatrix bank = Around(bankLabels), queries = Around(queryLabels);
+        var managed = MoCo.Evaluation.Knn.Classify(queries, bank, bankLabels, classes, new KnnOptions { K = k, Temperature = t });
+
+        using var scope = NewDisposeScope();
+        using var reference = PyTorch.Run(string.Create(System.Globalization.CultureInfo.InvariantCulture, $$"""
+            f = F.normalize(inp['queries'], dim=1)
+            b = F.normalize(inp['bank'], dim=1)
+            w, idx = (f @ b.t()).topk({{k}}, dim=1)
+            one_hot = torch.zeros(f.shape[0], {{k}}, {{classes}}).scatter_(2, inp['labels'].long()[idx].unsqueeze(-1), 1.0)
+            out['pred'] = (one_hot * (w / {{t:R}}).exp().unsqueeze(-1)).sum(1).argmax(1)
+            """), [new("queries", FeatureTensors.ToTensor(queries)), new("bank", FeatureTensors.ToTensor(bank)), new("labels", tensor(bankLabels.Select(l => (long)l).ToArray()))]);
+        long[] expected = reference.Tensors["pred"].data<long>().ToArray();
+        Assert.That(managed.Select(p => (long)p), Is.EqualTo(expected));
+        double top1 = Accuracy.Top1(queryLabels, managed);
+        Assert.That(top1, Is.InRange(0.5, 1.0), "clustered features: far above chance (0.2)");
     }
 }
