@@ -1,37 +1,32 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MoCo.Evaluation;
+using MoCo.MLNet.Probing;
 
 namespace MoCo.MLNet;
 
-/// <summary>The multiclass trainer <see cref="MoCoProbe.LinearProbe"/> puts on the frozen features.</summary>
-public enum MoCoProbeTrainer
-{
-    /// <summary>L-BFGS multinomial logistic regression (<c>LbfgsMaximumEntropy</c>): the MoCo linear protocol's classifier. Default.</summary>
-    Lbfgs,
-
-    /// <summary>SDCA multinomial logistic regression (<c>SdcaMaximumEntropy</c>).</summary>
-    Sdca,
-}
-
 /// <summary>
-/// The MoCo linear classification protocol in ML.NET: frozen encoder features, standardised, then a multinomial
-/// logistic regression; image in, label out.
+/// The linear classification protocol (<see cref="LinearProtocol"/>) in ML.NET: frozen encoder features, standardised
+/// (<see cref="Standardization"/>), then a multinomial logistic regression minimising mean cross-entropy + λ/2·‖W‖²;
+/// image in, label out. The same protocol as MoCo.Training's Adam probe (<c>moco ablate</c>); the trainer is the only
+/// difference, and figures name it (<see cref="LinearProtocol.Name"/>).
 /// </summary>
 public static class MoCoProbe
 {
     /// <summary>
-    /// <c>MoCoFeatures → AppendCacheCheckpoint → NormalizeMeanVariance → MapValueToKey(label) → trainer →
+    /// <c>MoCoFeatures → AppendCacheCheckpoint → NormalizeMeanVariance(fixZero: false) → MapValueToKey(label) → trainer →
     /// MapKeyToValue(PredictedLabel)</c>. The cache keeps the trainer's passes over the data from re-running the encoder
     /// (SDCA and L-BFGS iterate many times).
     /// </summary>
     /// <param name="ml">The context.</param>
     /// <param name="features">The MoCoFeatures settings (model, image column; the output column is the features).</param>
     /// <param name="labelColumnName">The label column (any type <c>MapValueToKey</c> takes); default "Label".</param>
-    /// <param name="trainer">Default <see cref="MoCoProbeTrainer.Lbfgs"/>.</param>
-    /// <param name="l2Regularization">L2 weight; default 1e-4 (features are standardised).</param>
+    /// <param name="trainer"><see cref="LinearTrainer.Lbfgs"/> (default) or <see cref="LinearTrainer.Sdca"/>;
+    /// <see cref="LinearTrainer.Adam"/> runs in MoCo.Training (libtorch) and is refused here.</param>
+    /// <param name="l2Regularization">The protocol's λ; default <see cref="LinearProtocol.DefaultL2"/> (1e-4).</param>
     /// <returns>An estimator whose transformer adds <c>PredictedLabel</c> (the label's type) and <c>Score</c>.</returns>
+    /// <exception cref="NotSupportedException">The trainer is Adam.</exception>
     public static IEstimator<ITransformer> LinearProbe(MLContext ml, MoCoFeaturesOptions features, string labelColumnName = "Label",
-        MoCoProbeTrainer trainer = MoCoProbeTrainer.Lbfgs, float l2Regularization = 1e-4f)
+        LinearTrainer trainer = LinearTrainer.Lbfgs, double l2Regularization = LinearProtocol.DefaultL2)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(features);
@@ -43,23 +38,12 @@ public static class MoCoProbe
     }
 
     /// <summary>
-    /// The classifier on a features column: <c>NormalizeMeanVariance → MapValueToKey(label → Label.Key) → trainer</c>,
-    /// whose <c>PredictedLabel</c> is still a key (classes in <paramref name="keyData"/>'s order when given).
+    /// The classifier on a features column: <c>NormalizeMeanVariance(fixZero: false) → MapValueToKey(label → Label.Key) →
+    /// trainer</c>, whose <c>PredictedLabel</c> is still a key (classes in <paramref name="keyData"/>'s order when given).
     /// </summary>
-    internal static IEstimator<ITransformer> Head(MLContext ml, string featuresColumn, string labelColumnName, MoCoProbeTrainer trainer,
-        float l2Regularization, IDataView? keyData = null)
-    {
-        var normalised = featuresColumn + ".Standardized";
-        var pipeline = ml.Transforms.NormalizeMeanVariance(normalised, featuresColumn)
-            .Append(ml.Transforms.Conversion.MapValueToKey(LabelKey, labelColumnName, keyData: keyData));
-        IEstimator<ITransformer> classifier = trainer switch
-        {
-            MoCoProbeTrainer.Lbfgs => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(LabelKey, normalised, l2Regularization: l2Regularization),
-            MoCoProbeTrainer.Sdca => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(LabelKey, normalised, l2Regularization: l2Regularization),
-            _ => throw new ArgumentOutOfRangeException(nameof(trainer), trainer, null),
-        };
-        return pipeline.Append(classifier);
-    }
+    internal static IEstimator<ITransformer> Head(MLContext ml, string featuresColumn, string labelColumnName, LinearTrainer trainer,
+        double l2Regularization, IDataView? keyData = null) =>
+        new LinearHeadEstimator(ml, featuresColumn, labelColumnName, trainer, l2Regularization, keyData);
 
     /// <summary>The key column of the label.</summary>
     internal const string LabelKey = "Label.Key";

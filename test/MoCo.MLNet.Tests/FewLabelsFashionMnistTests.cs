@@ -1,3 +1,4 @@
+using MoCo.Evaluation;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -61,28 +62,34 @@ public class FewLabelsFashionMnistTests
     // 10-30 labelled images favoured MoCo in every run (+3.5 to +19 points), L-BFGS (l2 1e-4, L1 1) was erratic there, and
     // from 100 labelled images on raw pixels won (SDCA 61.7% vs 67.3%; L-BFGS with 500: 68.6-69.5% vs 74.0-75.2%): an
     // encoder this briefly pretrained (kNN ~65%) helps only in the few-label regime. Hence 3 labelled images per class
-    // (30), SDCA, three stratified label draws. Measured 2026-11-30 (seeds 0/1/2): MoCo 56.60/59.20/51.00% vs raw pixels
-    // 51.10/43.40/46.80%, mean 55.60% vs 47.10% (+8.5 points; the smallest single margin +4.2). The test asks +3 points
-    // on the mean. Under heavy load the pretraining took 183-503 s and the three draws 3.5 minutes; alone on 2 cores the
-    // pretraining is ~30-60 s (FashionMnistLearningTests) and the whole test about 2 minutes.
+    // (30), SDCA, three stratified label draws. Measured 2026-11-30 (seeds 0/1/2), with ML.NET's SDCA defaults (features
+    // divided by their root mean square, an L1 weight ML.NET chose itself): MoCo 56.60/59.20/51.00% vs raw pixels
+    // 51.10/43.40/46.80%, mean +8.5 points. The probe is now the linear protocol (MoCo.Evaluation: standardised features,
+    // λ 1e-4, no L1), and most of that margin was ML.NET's own L1, which cost the 784 pixel features more than the
+    // encoder's: measured 2026-12-04 on the same draws, SDCA's defaults gave MoCo 55.70/62.10/49.85% vs pixels
+    // 51.10/43.40/46.80% (+8.8 on the mean), L1 0 alone lifted pixels to 55.60/51.10/49.20%, and this test (the protocol,
+    // SDCA) gives MoCo 55.05/61.50/49.25% vs pixels 57.85/51.85/48.70% (mean 55.27% vs 52.80%, +2.5 points; L-BFGS
+    // +2.1). The test asks
+    // +1 point on the mean. Under heavy load the pretraining took 64-503 s and the three draws 1-3.5 minutes; alone on
+    // 2 cores the pretraining is ~30-60 s (FashionMnistLearningTests) and the whole test about 2 minutes.
     [Test]
     public void Three_labels_per_class_on_pretrained_features_beat_raw_pixels_with_the_same_trainer()
     {
         double mocoSum = 0, pixelSum = 0;
         for (var seed = 0; seed < 3; seed++)
         {
-            var (moco, pixels) = Compare(perClass: 3, seed, MoCoProbeTrainer.Sdca, testCount: 2000);
+            var (moco, pixels) = Compare(perClass: 3, seed, LinearTrainer.Sdca, testCount: 2000);
             TestContext.Out.WriteLine($"seed {seed}: MoCo features {moco * 100:F2}%, raw pixels {pixels * 100:F2}%");
             mocoSum += moco;
             pixelSum += pixels;
         }
 
         TestContext.Out.WriteLine($"mean: MoCo features {mocoSum / 3 * 100:F2}%, raw pixels {pixelSum / 3 * 100:F2}%");
-        Assert.That(mocoSum / 3, Is.GreaterThan((pixelSum / 3) + 0.03), "mean top-1 over three label draws");
+        Assert.That(mocoSum / 3, Is.GreaterThan((pixelSum / 3) + 0.01), "mean top-1 over three label draws");
     }
 
     /// <summary>Top-1 of the MoCo pipeline and of the raw-pixel pipeline, trained on the same random labelled images.</summary>
-    private (double Moco, double Pixels) Compare(int perClass, int seed, MoCoProbeTrainer trainer, int testCount)
+    private (double Moco, double Pixels) Compare(int perClass, int seed, LinearTrainer trainer, int testCount)
     {
         // A stratified draw: perClass random training images of every class (so every test class is known to the key map).
         var order = Enumerable.Range(0, _train.Count).ToArray();

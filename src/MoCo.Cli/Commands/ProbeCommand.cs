@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
 using MoCo.Cli.Options;
+using MoCo.Evaluation;
 using MoCo.MLNet;
 using MoCo.MLNet.Probing;
 
@@ -52,12 +53,12 @@ internal static class ProbeCommand
         var json = r.GetValue(o.Json);
         var log = json ? Console.Error : Console.Out;
         var seed = Seed32(r.GetValue(o.Seed));
-        var trainer = r.GetValue(o.Trainer) switch
+        IReadOnlyList<LinearTrainer> trainer = r.GetValue(o.Trainer) switch
         {
-            "auto" => ProbeTrainerChoice.Auto,
-            "sdca" => ProbeTrainerChoice.Sdca,
-            "lbfgs" => ProbeTrainerChoice.Lbfgs,
-            "knn" => ProbeTrainerChoice.Knn,
+            "auto" => ProbeSettings.Auto,
+            "sdca" => [LinearTrainer.Sdca],
+            "lbfgs" => [LinearTrainer.Lbfgs],
+            "knn" => [],
             var t => throw new ArgumentException($"--trainer '{t}' is not auto, sdca, lbfgs or knn"),
         };
         var modelArgument = r.GetValue(o.Model)!;
@@ -101,8 +102,8 @@ internal static class ProbeCommand
 
         var settings = new ProbeSettings
         {
-            Features = features, Trainer = trainer, Seed = seed,
-            K = o.Evaluation.K(r) ?? KnnClassifier.DefaultK, Temperature = o.Evaluation.Temperature(r) is { } knnT ? (float)knnT : KnnClassifier.DefaultTemperature,
+            Features = features, Trainers = trainer, Seed = seed,
+            Knn = new KnnOptions { K = o.Evaluation.K(r) ?? KnnOptions.DefaultK, Temperature = o.Evaluation.Temperature(r) is { } knnT ? (float)knnT : KnnOptions.DefaultTemperature },
         };
         log.WriteLine($"probing {encoder}: {train.Count} training images from {train.Spec}, {test.Count} test images from {test.Spec}");
         var ml = new MLContext(seed);

@@ -19,10 +19,10 @@ internal static class ProbeReport
         if (r.Linear is { } linear)
         {
             var how = r.Validation is null ? "" : " (auto: " + string.Join(", ", r.Validation.Select(v => string.Create(Invariant, $"{v.Key} {v.Value * 100:F2}%"))) + " on held-out training images)";
-            Line($"linear ({r.Trainer}{how}): micro accuracy {linear.MicroAccuracy * 100:F2}%, macro accuracy {linear.MacroAccuracy * 100:F2}%, log-loss {linear.LogLoss:F4}");
+            Line($"linear ({r.LinearProtocol ?? r.Trainer}{how}): micro accuracy {linear.MicroAccuracy * 100:F2}%, macro accuracy {linear.MacroAccuracy * 100:F2}%, log-loss {linear.LogLoss:F4}");
         }
 
-        Line($"kNN (k {r.KnnK}, t {r.KnnTemperature}, cosine): micro accuracy {r.Knn.MicroAccuracy * 100:F2}%, macro accuracy {r.Knn.MacroAccuracy * 100:F2}%");
+        Line($"kNN ({r.KnnProtocol}): micro accuracy {r.Knn.MicroAccuracy * 100:F2}%, macro accuracy {r.Knn.MacroAccuracy * 100:F2}%");
         var width = Math.Max(12, r.Classes.Max(c => c.Length) + 2);
         s.AppendLine();
         s.Append("class".PadRight(width));
@@ -61,7 +61,8 @@ internal static class ProbeReport
         return s.ToString();
     }
 
-    /// <summary>One JSON object: <c>linear_top1</c> and <c>knn_top1</c> (fractions; linear null for kNN only), and the rest.</summary>
+    /// <summary>One JSON object: <c>linear_top1</c> and <c>knn_top1</c> (fractions; linear null for kNN only), the protocols
+    /// that produced them (<c>linear_protocol</c>, e.g. <c>linear:lbfgs:l2=0.0001</c>; <c>knn_protocol</c>), and the rest.</summary>
     public static string Json(ProbeResult r, string encoder)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -77,6 +78,16 @@ internal static class ProbeReport
             Number(w, "knn_macro_accuracy", r.Knn.MacroAccuracy);
             w.WriteNumber("knn_k", r.KnnK);
             w.WriteNumber("knn_temperature", r.KnnTemperature);
+            w.WriteString("knn_protocol", r.KnnProtocol);
+            if (r.LinearProtocol is null)
+            {
+                w.WriteNull("linear_protocol");
+            }
+            else
+            {
+                w.WriteString("linear_protocol", r.LinearProtocol);
+            }
+
             if (r.Trainer is null)
             {
                 w.WriteNull("trainer");

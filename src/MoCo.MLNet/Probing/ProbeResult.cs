@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MoCo.Evaluation;
 
 namespace MoCo.MLNet.Probing;
 
@@ -23,9 +24,16 @@ internal sealed record ProbeResult : IDisposable
 
     public required ProbeMetrics Knn { get; init; }
 
-    public int KnnK { get; init; } = KnnClassifier.DefaultK;
+    public int KnnK { get; init; } = KnnOptions.DefaultK;
 
-    public float KnnTemperature { get; init; } = KnnClassifier.DefaultTemperature;
+    public float KnnTemperature { get; init; } = KnnOptions.DefaultTemperature;
+
+    /// <summary>The kNN protocol's name (<see cref="KnnOptions.Name"/>).</summary>
+    public string KnnProtocol { get; init; } = new KnnOptions().Name;
+
+    /// <summary>The linear protocol's name with the trainer that produced <see cref="Linear"/>
+    /// (<see cref="LinearProtocol.Name"/>, e.g. <c>linear:lbfgs:l2=0.0001</c>); null when only kNN ran.</summary>
+    public string? LinearProtocol { get; init; }
 
     /// <summary>True class index of each test row.</summary>
     public required int[] TestLabels { get; init; }

@@ -1,20 +1,6 @@
+using MoCo.Evaluation;
+
 namespace MoCo.MLNet.Probing;
-
-/// <summary>Which linear classifier the probe trains.</summary>
-internal enum ProbeTrainerChoice
-{
-    /// <summary>Both SDCA and L-BFGS on part of the training data; the better on the held-out rest is refitted on all of it.</summary>
-    Auto,
-
-    /// <summary>SDCA maximum entropy.</summary>
-    Sdca,
-
-    /// <summary>L-BFGS maximum entropy.</summary>
-    Lbfgs,
-
-    /// <summary>No linear classifier: the kNN classifier only (no model zip).</summary>
-    Knn,
-}
 
 /// <summary>Settings of a probe run (<c>moco probe</c>).</summary>
 internal sealed record ProbeSettings
@@ -22,17 +8,22 @@ internal sealed record ProbeSettings
     /// <summary>The encoder and its runtime settings; the column names are the probe's own (<see cref="ProbeColumns"/>).</summary>
     public required MoCoFeaturesOptions Features { get; init; }
 
-    public ProbeTrainerChoice Trainer { get; init; } = ProbeTrainerChoice.Auto;
+    /// <summary>The linear trainers to try (ML.NET's: <see cref="LinearTrainer.Sdca"/>, <see cref="LinearTrainer.Lbfgs"/>).
+    /// None: the kNN classifier only (no model zip). One: that trainer. Several ("auto", the default SDCA then L-BFGS): each
+    /// is fitted on part of the training rows, and the best on the held-out rest (the first on a tie) is refitted on all.</summary>
+    public IReadOnlyList<LinearTrainer> Trainers { get; init; } = Auto;
 
-    /// <summary>L2 weight of the linear classifiers (features are standardised); as <see cref="MoCoProbe.LinearProbe"/>.</summary>
-    public float L2Regularization { get; init; } = 1e-4f;
+    /// <summary>"auto": SDCA and L-BFGS.</summary>
+    public static readonly IReadOnlyList<LinearTrainer> Auto = [LinearTrainer.Sdca, LinearTrainer.Lbfgs];
 
-    /// <summary>Fraction of the training rows held out to choose the trainer with <see cref="ProbeTrainerChoice.Auto"/>.</summary>
+    /// <summary>The protocol's λ for the linear classifiers (features are standardised); as <see cref="MoCoProbe.LinearProbe"/>.</summary>
+    public double L2Regularization { get; init; } = LinearProtocol.DefaultL2;
+
+    /// <summary>Fraction of the training rows held out to choose among several <see cref="Trainers"/>.</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
-    public int K { get; init; } = KnnClassifier.DefaultK;
-
-    public float Temperature { get; init; } = KnnClassifier.DefaultTemperature;
+    /// <summary>The kNN classifier's k and t; default the protocol's (k 200, t 0.1).</summary>
+    public KnnOptions Knn { get; init; } = new();
 
     /// <summary>Seed of the validation split and of ML.NET's context.</summary>
     public int Seed { get; init; }

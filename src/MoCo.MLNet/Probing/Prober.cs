@@ -2,14 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MoCo.Evaluation;
 
 namespace MoCo.MLNet.Probing;
 
 /// <summary>
 /// Model Builder's image classification on frozen MoCo features: featurise the training and test images once
-/// (MoCoFeatures, batched), train ML.NET multiclass trainers on the features (SDCA, L-BFGS, or both with the better one
-/// on held-out training rows kept), run MoCo's kNN classifier on the same features, and assemble the whole pipeline
-/// (image in, label out) for saving.
+/// (MoCoFeatures, batched), fit the linear protocol on the features with ML.NET's trainers (SDCA, L-BFGS, or both with
+/// the better one on held-out training rows kept), run the protocol's kNN on the same features, and assemble the whole
+/// pipeline (image in, label out) for saving. The figures carry the protocols' names.
 /// </summary>
 internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
 {
@@ -42,17 +43,16 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"featurised {trainX.Rows} training and {testX.Rows} test images ({featurizer.FeatureDimension} features) in {featuriseTime.TotalSeconds:F1} s"));
 
             clock.Restart();
-            var knnPredictions = KnnClassifier.Predict(testX.L2Normalised(), trainX.L2Normalised(), trainY, classes.Count, settings.K, settings.Temperature);
-            var knn = ProbeMetrics.From(testY, knnPredictions, classes.Count);
+            var (knnPredictions, knn) = KnnFigures(trainX, trainY, testX, testY, classes.Count, settings.Knn);
             var knnTime = clock.Elapsed;
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN (k {settings.K}, t {settings.Temperature}): top-1 {knn.MicroAccuracy * 100:F2}% in {knnTime.TotalSeconds:F1} s"));
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN ({settings.Knn.Name}): top-1 {knn.MicroAccuracy * 100:F2}% in {knnTime.TotalSeconds:F1} s"));
 
             var result = new ProbeResult
             {
                 Classes = classes, TrainCount = trainX.Rows, TestCount = testX.Rows, FeatureDimension = trainX.Columns,
-                Knn = knn, KnnK = settings.K, KnnTemperature = settings.Temperature, KnnPredictions = knnPredictions, TestLabels = testY, FeaturiseTime = featuriseTime, KnnTime = knnTime,
+                Knn = knn, KnnK = settings.Knn.K, KnnTemperature = settings.Knn.Temperature, KnnProtocol = settings.Knn.Name, KnnPredictions = knnPredictions, TestLabels = testY, FeaturiseTime = featuriseTime, KnnTime = knnTime,
             };
-            if (settings.Trainer == ProbeTrainerChoice.Knn)
+            if (settings.Trainers.Count == 0)
             {
                 featurizer.Dispose();
                 return result;
@@ -66,11 +66,12 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             var trainTime = clock.Elapsed;
             var (predicted, probabilities) = Score(head, FeaturesView(ml, testX, testY, classes), classes.Count);
             var linear = ProbeMetrics.From(testY, predicted, classes.Count, probabilities);
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(trainer)}: top-1 {linear.MicroAccuracy * 100:F2}%, trained in {trainTime.TotalSeconds:F1} s"));
+            var protocol = LinearProtocol.Name(trainer, settings.L2Regularization);
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{protocol}: top-1 {linear.MicroAccuracy * 100:F2}%, trained in {trainTime.TotalSeconds:F1} s"));
             var toValue = ml.Transforms.Conversion.MapKeyToValue(ProbeColumns.PredictedLabel).Fit(head.Transform(FeaturesView(ml, testX, testY, classes)));
             return result with
             {
-                Trainer = Name(trainer), Validation = validation, Linear = linear, LinearPredictions = predicted, TrainTime = trainTime,
+                Trainer = LinearTrainerNames.Format(trainer), LinearProtocol = protocol, Validation = validation, Linear = linear, LinearPredictions = predicted, TrainTime = trainTime,
                 Model = new TransformerChain<ITransformer>(featurizer, head, toValue), Featurizer = featurizer, InputSchema = train.Schema,
             };
         }
@@ -81,11 +82,13 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
         }
     }
 
-    internal static string Name(MoCoProbeTrainer trainer) => trainer switch
+    /// <summary>The protocol's kNN (<see cref="MoCo.Evaluation.Knn.Classify"/>, raw features normalised there) of the test
+    /// rows against the training rows, and its figures: the kNN every command reports on the same features.</summary>
+    internal static (int[] Predictions, ProbeMetrics Figures) KnnFigures(FeatureMatrix train, int[] trainLabels, FeatureMatrix test, int[] testLabels, int classes, KnnOptions knn)
     {
-        MoCoProbeTrainer.Sdca => "sdca",
-        _ => "lbfgs",
-    };
+        var predictions = MoCo.Evaluation.Knn.Classify(test, train, trainLabels, classes, knn);
+        return (predictions, ProbeMetrics.From(testLabels, predictions, classes));
+    }
 
     private MoCoFeaturesOptions FeatureOptions()
     {
@@ -99,14 +102,11 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
     }
 
     /// <summary>The trainer to fit on all training rows, and the held-out accuracies that chose it (auto only).</summary>
-    private (MoCoProbeTrainer, IReadOnlyDictionary<string, double>?) Choose(MLContext ml, FeatureMatrix x, int[] y, IReadOnlyList<string> classes, IDataView keyData)
+    private (LinearTrainer, IReadOnlyDictionary<string, double>?) Choose(MLContext ml, FeatureMatrix x, int[] y, IReadOnlyList<string> classes, IDataView keyData)
     {
-        switch (settings.Trainer)
+        if (settings.Trainers.Count == 1)
         {
-            case ProbeTrainerChoice.Sdca:
-                return (MoCoProbeTrainer.Sdca, null);
-            case ProbeTrainerChoice.Lbfgs:
-                return (MoCoProbeTrainer.Lbfgs, null);
+            return (settings.Trainers[0], null);
         }
 
         // Model Builder picks on validation data; without any, it holds out part of the training data, as here.
@@ -118,16 +118,17 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
         var fitView = FeaturesView(ml, x.Select(fitRows), fitRows.Select(i => y[i]).ToArray(), classes);
         var validationView = FeaturesView(ml, x.Select(validationRows), validationRows.Select(i => y[i]).ToArray(), classes);
         var scores = new Dictionary<string, double>();
-        var best = MoCoProbeTrainer.Lbfgs;
-        foreach (var candidate in new[] { MoCoProbeTrainer.Sdca, MoCoProbeTrainer.Lbfgs })
+        var best = settings.Trainers[0];
+        foreach (var candidate in settings.Trainers)
         {
             var clock = Stopwatch.StartNew();
             var model = MoCoProbe.Head(ml, ProbeColumns.Features, ProbeColumns.Label, candidate, settings.L2Regularization, keyData).Fit(fitView);
             var (predicted, _) = Score(model, validationView, classes.Count);
             var accuracy = ProbeMetrics.From(validationRows.Select(i => y[i]).ToArray(), predicted, classes.Count).MicroAccuracy;
-            scores[Name(candidate)] = accuracy;
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auto: {Name(candidate)} {accuracy * 100:F2}% on {held} held-out training images (fitted on {fitRows.Length} in {clock.Elapsed.TotalSeconds:F1} s)"));
-            if (candidate == MoCoProbeTrainer.Sdca || accuracy > scores[Name(best)])
+            var name = LinearTrainerNames.Format(candidate);
+            scores[name] = accuracy;
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auto: {name} {accuracy * 100:F2}% on {held} held-out training images (fitted on {fitRows.Length} in {clock.Elapsed.TotalSeconds:F1} s)"));
+            if (accuracy > scores[LinearTrainerNames.Format(best)])
             {
                 best = candidate;
             }

@@ -33,6 +33,12 @@ public sealed record AblationResult
     public double? KnnTop1 { get; init; }
     /// <summary>Linear-probe top-1 (0–1) on frozen features.</summary>
     public double? LinearTop1 { get; init; }
+    /// <summary>The kNN protocol that gave <see cref="KnnTop1"/> (<c>KnnOptions.Name</c>, e.g. <c>knn:cosine:k=200:t=0.1</c>);
+    /// null in results written before protocols were named.</summary>
+    public string? KnnProtocol { get; init; }
+    /// <summary>The linear protocol and trainer that gave <see cref="LinearTop1"/> (<c>LinearProbeOptions.Name</c>, e.g.
+    /// <c>linear:adam:l2=0.0001:steps=500:lr=0.05</c>); null in results written before protocols were named.</summary>
+    public string? LinearProtocol { get; init; }
     /// <summary>Seconds of training and evaluation in the process that finished the point (earlier, interrupted processes'
     /// time is not counted).</summary>
     public double Seconds { get; init; }

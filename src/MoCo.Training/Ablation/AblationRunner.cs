@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using MoCo.Evaluation;
 using MoCo.Training.Data;
 using MoCo.Training.Evaluation;
 using MoCo.Training.Trainer;
@@ -15,8 +16,8 @@ public sealed record AblationEvaluationData(ILabelledImages Labelled, ILabelledI
 
 /// <summary>
 /// Runs an ablation grid: each point is a <see cref="PretrainRun"/> in its own folder of the output directory, then its
-/// query encoder is evaluated (kNN top-1 and linear-probe top-1 on frozen features) and the result written to the folder's
-/// result.json. Run again on the same directory, it skips points with a result and resumes unfinished ones from their
+/// query encoder is evaluated by the evaluation protocol on its frozen features (<see cref="FrozenEvaluation"/>: kNN top-1
+/// and linear-probe top-1, with the protocols' names) and the result written to the folder's result.json. Run again on the same directory, it skips points with a result and resumes unfinished ones from their
 /// checkpoints. A point that cannot run (not implemented, refused by validation, diverged, an error in training) is
 /// reported as failed with the reason, and the grid goes on. results.csv and results.md are rewritten after every point.
 /// </summary>
@@ -29,7 +30,8 @@ public sealed class AblationRunner(PretrainConfig baseConfig, Func<PretrainConfi
     /// <summary>The Markdown table, in the output directory.</summary>
     public const string MarkdownFile = "results.md";
 
-    /// <summary>The linear probe's settings. Default <see cref="LinearProbeOptions"/>' defaults.</summary>
+    /// <summary>The linear probe's settings (the protocol's λ, Adam's steps and step size). Default
+    /// <see cref="LinearProbeOptions"/>' defaults. The kNN's k and t are the base config's <c>KnnK</c>, <c>KnnTemperature</c>.</summary>
     public LinearProbeOptions Probe { get; init; } = new();
 
     /// <summary>Runs every point (in order) and returns their results.</summary>
@@ -91,12 +93,13 @@ public sealed class AblationRunner(PretrainConfig baseConfig, Func<PretrainConfi
             if (run.Position.GlobalStep > 0) output.WriteLine($"  resuming at step {run.Position.GlobalStep}");
             if (!point.Untrained) run.Run(output);
             var device = TensorExtensions.ParseDevice(config.Device);
-            double knn = new KnnMonitor(evaluation.Labelled, evaluation.Test, config.KnnK, config.KnnTemperature).Evaluate(run.Model.encoder_q, device);
-            double linear = LinearTop1(run, device);
+            var scores = FrozenEvaluation.Evaluate(run.Model.encoder_q, evaluation.Labelled, evaluation.Test, device,
+                new KnnOptions { K = config.KnnK, Temperature = (float)config.KnnTemperature }, Probe);
             var result = blank with
             {
                 FinalLoss = point.Untrained ? null : RunLog.Read(Path.Combine(folder, PretrainRun.LogFile)).LastOrDefault(e => e.loss is not null)?.loss,
-                KnnTop1 = knn, LinearTop1 = linear, Seconds = clock.Elapsed.TotalSeconds,
+                KnnTop1 = scores.KnnTop1, LinearTop1 = scores.LinearTop1, KnnProtocol = scores.KnnProtocol, LinearProtocol = scores.LinearProtocol,
+                Seconds = clock.Elapsed.TotalSeconds,
             };
             result.Save(resultPath);
             return result;
@@ -112,20 +115,6 @@ public sealed class AblationRunner(PretrainConfig baseConfig, Func<PretrainConfi
                                       or ExternalException or OutOfMemoryException or IOException)
         {
             return blank with { Status = "failed", Reason = $"{e.GetType().Name}: {e.Message}", Seconds = clock.Elapsed.TotalSeconds };
-        }
-    }
-
-    private double LinearTop1(PretrainRun run, TorchSharp.torch.Device device)
-    {
-        var (trainFeatures, trainLabels) = FrozenFeatures.Extract(run.Model.encoder_q, evaluation.Labelled, device);
-        using (trainFeatures)
-        {
-            var (testFeatures, testLabels) = FrozenFeatures.Extract(run.Model.encoder_q, evaluation.Test, device);
-            using (testFeatures)
-            {
-                int classes = Math.Max(evaluation.Labelled.Classes, evaluation.Test.Classes);
-                return LinearProbe.Fit(trainFeatures, trainLabels, classes, Probe).Accuracy(testFeatures, testLabels);
-            }
         }
     }
 

@@ -7,10 +7,11 @@ namespace MoCo.Training.Ablation;
 public static class AblationTable
 {
     /// <summary>The CSV header, in column order.</summary>
-    public const string CsvHeader = "name,sweeps,method,negatives,momentum,shuffle_bn,batch,epochs,final_loss,knn_top1,linear_top1,seconds,status,reason";
+    public const string CsvHeader = "name,sweeps,method,negatives,momentum,shuffle_bn,batch,epochs,final_loss,knn_top1,linear_top1,seconds,status,reason,knn_protocol,linear_protocol";
 
     /// <summary>The CSV text: <see cref="CsvHeader"/>, then one line per result; accuracies as fractions, empty when absent;
-    /// sweeps joined by ';'; the reason quoted.</summary>
+    /// sweeps joined by ';'; the reason quoted; last, the protocols' names (which kNN and which linear trainer produced the
+    /// figures; no commas; empty in rows without figures), after the columns of earlier versions so their positions hold.</summary>
     public static string Csv(IEnumerable<AblationResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -19,7 +20,7 @@ public static class AblationTable
         {
             text.Append(Invariant($"{r.Name},{string.Join(';', r.Sweeps)},{r.Method},{r.Negatives},{r.Momentum:R},{(r.ShuffleBn ? "on" : "off")},{r.BatchSize},{r.Epochs},"))
                 .Append(Invariant($"{Number(r.FinalLoss, "F4")},{Number(r.KnnTop1, "F4")},{Number(r.LinearTop1, "F4")},{r.Seconds:F0},{r.Status},"))
-                .Append(Quote(r.Reason)).Append('\n');
+                .Append(Quote(r.Reason)).Append(Invariant($",{r.KnnProtocol},{r.LinearProtocol}")).Append('\n');
         }
         return text.ToString();
     }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MoCo.Evaluation;
 using MoCo.MLNet.Probing;
 using MoCo.MLNet.Tests.Support;
 
@@ -38,7 +39,7 @@ public class ProberTests
         _ml = new MLContext(1);
         var trainView = _ml.Data.LoadFromEnumerable(train.Select(t => new ProbeRow { ImageSource = File.ReadAllBytes(t.Item1), Label = t.Item2 }).ToArray());
         _test = _ml.Data.LoadFromEnumerable(test.Select(t => new ProbeRow { ImageSource = File.ReadAllBytes(t.Item1), Label = t.Item2 }).ToArray());
-        var settings = new ProbeSettings { Features = new MoCoFeaturesOptions { ModelBytes = _encoder.OnnxBytes, BatchSize = 8 }, Trainer = ProbeTrainerChoice.Auto, K = 5 };
+        var settings = new ProbeSettings { Features = new MoCoFeaturesOptions { ModelBytes = _encoder.OnnxBytes, BatchSize = 8 }, Trainers = ProbeSettings.Auto, Knn = new KnnOptions { K = 5 } };
         _result = new Prober(settings).Run(trainView, _test, Classes);
     }
 
@@ -72,12 +73,15 @@ public class ProberTests
         }
 
         Assert.That(_result.Validation!.Keys, Is.EquivalentTo(new[] { "sdca", "lbfgs" }));
+        Assert.That(_result.LinearProtocol, Is.EqualTo($"linear:{_result.Trainer}:l2=0.0001"));
+        Assert.That(ProbeReport.Table(_result, "encoder.onnx"), Does.Contain($"linear ({_result.LinearProtocol} (auto:").And.Contain("kNN (knn:cosine:k=5:t=0.1)"));
         var table = ProbeReport.Table(_result, "encoder.onnx");
         Assert.That(table, Does.Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"micro accuracy {expected.MicroAccuracy * 100:F2}%")));
         Assert.That(table, Does.Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"log-loss {expected.LogLoss:F4}")));
         var json = System.Text.Json.JsonDocument.Parse(ProbeReport.Json(_result, "encoder.onnx")).RootElement;
         Assert.That(json.GetProperty("linear_top1").GetDouble(), Is.EqualTo(expected.MicroAccuracy).Within(1e-12));
         Assert.That(json.GetProperty("knn_top1").GetDouble(), Is.EqualTo(_result.Knn.MicroAccuracy).Within(1e-12));
+        Assert.That((json.GetProperty("linear_protocol").GetString(), json.GetProperty("knn_protocol").GetString()), Is.EqualTo((_result.LinearProtocol, _result.KnnProtocol)));
     }
 
     [Test]
@@ -86,9 +90,14 @@ public class ProberTests
         FeatureMatrix Features(IReadOnlyList<string> files) =>
             new(_encoder.FeaturesOfFiles(files).SelectMany(r => r).ToArray(), files.Count, _encoder.FeatureDimension);
         int[] Labels(IEnumerable<string> files) => files.Select(f => Array.IndexOf(Classes, Path.GetFileName(Path.GetDirectoryName(f)))).ToArray();
-        var expected = KnnClassifier.Predict(Features(_testFiles).L2Normalised(), Features(_trainFiles).L2Normalised(), Labels(_trainFiles), Classes.Length, k: 5);
+        var expected = Knn.Predict(Features(_testFiles).L2Normalised(), Features(_trainFiles).L2Normalised(), Labels(_trainFiles), Classes.Length, new KnnOptions { K = 5 });
         Assert.That(_result.KnnPredictions, Is.EqualTo(expected));
         Assert.That(_result.Knn.MicroAccuracy, Is.EqualTo(ProbeMetrics.From(Labels(_testFiles), expected, Classes.Length).MicroAccuracy));
+        // ablate's kNN (MoCo.Training's FrozenEvaluation) gives the same top-1 on the same features.
+        var ablate = MoCo.Training.Evaluation.FrozenEvaluation.KnnTop1(Features(_trainFiles), Labels(_trainFiles), Features(_testFiles), Labels(_testFiles),
+            Classes.Length, new KnnOptions { K = 5 });
+        Assert.That(ablate, Is.EqualTo(_result.Knn.MicroAccuracy));
+        Assert.That(_result.KnnProtocol, Is.EqualTo("knn:cosine:k=5:t=0.1"));
     }
 
     [Test]

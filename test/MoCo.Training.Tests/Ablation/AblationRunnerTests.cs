@@ -79,9 +79,13 @@ public class AblationRunnerTests
                 .Evaluate(run.Model.encoder_q, CPU);
             Assert.That(double.Parse(cells[9], CultureInfo.InvariantCulture), Is.EqualTo(knn).Within(5e-5));
             Assert.That(double.Parse(cells[10], CultureInfo.InvariantCulture), Is.InRange(0.0, 1.0));
+            // The figures name their protocols: the base config's k and t, and the probe's trainer with its settings.
+            Assert.That(cells[^2..], Is.EqualTo(new[] { "knn:cosine:k=5:t=0.1", "linear:adam:l2=0.0001:steps=50:lr=0.05" }));
+            Assert.That((results[i].KnnProtocol, results[i].LinearProtocol), Is.EqualTo((cells[^2], cells[^1])));
+            Assert.That(AblationResult.Load(Path.Combine(folder, AblationRunner.ResultFile)).LinearProtocol, Is.EqualTo(cells[^1]));
             Assert.That(results[i].LinearTop1, Is.InRange(0.0, 1.0));
         }
-        Assert.That(csv[3], Does.EndWith("\"").And.Contain(",failed,\""));
+        Assert.That(csv[3], Does.EndWith("\",,").And.Contain(",failed,\""));
         string md = File.ReadAllText(Path.Combine(dir, AblationRunner.MarkdownFile));
         Assert.That(md, Does.Contain("| moco | 64 | 0.99 | off | 16 | 2 |").And.Contain("failed: the queue size 40"));
 

@@ -17,7 +17,7 @@ public class LinearProbeTests
     [TearDown]
     public void RestoreThreads() => set_num_threads(threads);
 
-    // Reference for predictions: the fitted arrays applied in C# doubles (standardise, x·W + b, argmax).
+    // Reference for predictions: the fitted arrays applied in C# doubles (standardise as (x − mean)·scale, z·W + b, argmax).
     private static long[] PredictByHand(LinearProbe probe, float[] x, int n)
     {
         int d = probe.Mean.Count, c = probe.Classes;
@@ -28,7 +28,7 @@ public class LinearProbeTests
             for (int k = 0; k < c; k++)
             {
                 double s = probe.Bias[k];
-                for (int j = 0; j < d; j++) s += (x[i * d + j] - (double)probe.Mean[j]) / probe.Scale[j] * probe.Weight[j * c + k];
+                for (int j = 0; j < d; j++) s += (x[i * d + j] - (double)probe.Mean[j]) * probe.Scale[j] * probe.Weight[j * c + k];
                 scores[k] = s;
             }
             predicted[i] = Array.IndexOf(scores, scores.Max());
