@@ -82,6 +82,38 @@ internal static class PickleGlobals
         "torch.load", "torch.hub.load", "torch.jit.load", "numpy.load", "numpy.lib.npyio.load", "torch.serialization.load",
     };
 
+    /// <summary>The part of CPython's Lib/_compat_pickle.py that matters here: Python 2 modules and names that Python 3
+    /// unpickles as other ones (protocol 2 pickles write them: builtins as __builtin__, subprocess as commands).</summary>
+    private static readonly Dictionary<string, string> Python2Modules = new(StringComparer.Ordinal)
+    {
+        ["__builtin__"] = "builtins", ["exceptions"] = "builtins", ["commands"] = "subprocess", ["copy_reg"] = "copyreg",
+        ["cPickle"] = "pickle", ["UserDict"] = "collections", ["UserList"] = "collections", ["UserString"] = "collections",
+        ["thread"] = "_thread", ["Queue"] = "queue", ["SocketServer"] = "socketserver", ["urllib2"] = "urllib.request",
+        ["httplib"] = "http.client", ["cStringIO"] = "io", ["StringIO"] = "io", ["_winreg"] = "winreg",
+    };
+
+    private static readonly Dictionary<(string, string), (string, string)> Python2Names = new()
+    {
+        [("__builtin__", "xrange")] = ("builtins", "range"),
+        [("__builtin__", "unicode")] = ("builtins", "str"),
+        [("__builtin__", "basestring")] = ("builtins", "str"),
+        [("__builtin__", "long")] = ("builtins", "int"),
+        [("__builtin__", "reduce")] = ("functools", "reduce"),
+        [("__builtin__", "intern")] = ("sys", "intern"),
+        [("__builtin__", "raw_input")] = ("builtins", "input"),
+        [("__builtin__", "execfile")] = ("builtins", "exec"),
+        [("itertools", "izip")] = ("builtins", "zip"),
+        [("itertools", "imap")] = ("builtins", "map"),
+        [("UserDict", "IterableUserDict")] = ("collections", "UserDict"),
+        [("os", "getcwdu")] = ("os", "getcwd"),
+    };
+
+    internal static PyGlobal FixImports(string module, string name)
+    {
+        if (Python2Names.TryGetValue((module, name), out var renamed)) return new PyGlobal(renamed.Item1, renamed.Item2);
+        return new PyGlobal(Python2Modules.TryGetValue(module, out string? m) ? m : module, name);
+    }
+
     internal static AllowedGlobal Classify(PyGlobal global)
     {
         if (Allowed.TryGetValue((global.Module, global.Name), out AllowedGlobal a)) return a;

@@ -22,6 +22,7 @@ internal sealed class RestrictedUnpickler
     private readonly List<object?> stack = [];
     private readonly List<int> marks = [];
     private readonly Dictionary<long, object?> memo = [];
+    private int protocol;
 
     /// <param name="stream">A seekable stream positioned at the pickle.</param>
     /// <param name="persistentLoad">Turns a persistent id (a <see cref="PyTuple"/> for torch.save) into a storage.</param>
@@ -59,7 +60,7 @@ internal sealed class RestrictedUnpickler
         switch (op)
         {
             case 0x80: // PROTO
-                int protocol = ReadByte();
+                protocol = ReadByte();
                 if (protocol > HighestProtocol) throw new InvalidDataException($"pickle protocol {protocol} is newer than {HighestProtocol}, the newest this reader knows");
                 break;
             case 0x95: ReadBytes(8); break; // FRAME: a length hint only
@@ -140,9 +141,11 @@ internal sealed class RestrictedUnpickler
 
     // ---- calls: only the allowed globals do anything; the rest stay inert ----
 
-    private static PyGlobal Global(string module, string name)
+    /// <summary>The global as Python would look it up: below protocol 3 its unpickler maps Python 2 names to Python 3
+    /// ones first (fix_imports: __builtin__.eval is builtins.eval, commands.Popen is subprocess.Popen).</summary>
+    private PyGlobal Global(string module, string name)
     {
-        var global = new PyGlobal(module, name);
+        var global = protocol < 3 ? PickleGlobals.FixImports(module, name) : new PyGlobal(module, name);
         if (PickleGlobals.IsRefused(global))
             throw new UnsafePickleException(global.FullName,
                 $"refused: the file refers to {global.FullName}, which loading it in Python would call to run code; nothing was run");
