@@ -54,28 +54,32 @@ internal sealed class PyDict
     {
         private readonly object? key = key;
 
-        public bool Equals(PyKey other) => KeyEquals(key, other.key);
-        public override bool Equals(object? obj) => obj is PyKey other && Equals(other);
-        public override int GetHashCode() => KeyHash(key);
+        // Tuples nested deeper than this compare by reference: a hostile pickle can nest a key a million levels deep,
+        // and recursion that deep would overflow the stack.
+        private const int MaxDepth = 16;
 
-        private static bool KeyEquals(object? a, object? b) => (a, b) switch
+        public bool Equals(PyKey other) => KeyEquals(key, other.key, 0);
+        public override bool Equals(object? obj) => obj is PyKey other && Equals(other);
+        public override int GetHashCode() => KeyHash(key, 0);
+
+        private static bool KeyEquals(object? a, object? b, int depth) => (a, b) switch
         {
             (null, null) => true,
             (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
             (long x, long y) => x == y,
             (bool x, bool y) => x == y,
-            (PyTuple x, PyTuple y) => x.Count == y.Count && Enumerable.Range(0, x.Count).All(i => KeyEquals(x[i], y[i])),
+            (PyTuple x, PyTuple y) when depth < MaxDepth => x.Count == y.Count && Enumerable.Range(0, x.Count).All(i => KeyEquals(x[i], y[i], depth + 1)),
             _ => ReferenceEquals(a, b) || (a is System.Numerics.BigInteger p && b is System.Numerics.BigInteger q && p == q),
         };
 
-        private static int KeyHash(object? k) => k switch
+        private static int KeyHash(object? k, int depth) => k switch
         {
             null => 0,
             string s => StringComparer.Ordinal.GetHashCode(s),
             long l => l.GetHashCode(),
             bool b => b.GetHashCode(),
             System.Numerics.BigInteger big => big.GetHashCode(),
-            PyTuple t => t.Items.Aggregate(17, (h, x) => unchecked((h * 31) + KeyHash(x))),
+            PyTuple t => depth < MaxDepth ? t.Items.Aggregate(17, (h, x) => unchecked((h * 31) + KeyHash(x, depth + 1))) : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(t),
             _ => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k),
         };
     }

@@ -9,6 +9,8 @@ namespace MoCo.Training.Import;
 /// </summary>
 public static class PyTorchCheckpointReader
 {
+    private const int TarMagicOffset = 257;
+
     /// <summary>Reads <paramref name="path"/>, telling the format by its first bytes.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="UnsafePickleException">Loading the file in Python would run code, or a tensor depends on a global
@@ -21,9 +23,11 @@ public static class PyTorchCheckpointReader
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            Span<byte> head = stackalloc byte[9];
+            Span<byte> head = stackalloc byte[TarMagicOffset + 5];
             int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             file.Position = 0;
+            if (n == head.Length && head[TarMagicOffset..].SequenceEqual("ustar"u8))
+                throw new InvalidDataException("a tar archive: PyTorch's container before 0.4, which this reader does not take; load and re-save it with a recent PyTorch");
             var (format, root) = Sniff(head[..n], file.Length) switch
             {
                 PyTorchFormat.Zip => (PyTorchFormat.Zip, TorchZipFormat.Read(file)),
@@ -51,7 +55,8 @@ public static class PyTorchCheckpointReader
     {
         if (head.StartsWith("PK\x03\x04"u8)) return PyTorchFormat.Zip;
         if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5) return PyTorchFormat.Legacy;   // PROTO n
-        if (head.Length == 9 && head[8] == (byte)'{' && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head) < (ulong)length)
+        if (head.StartsWith("L119547037146038801333356"u8)) return PyTorchFormat.Legacy;         // protocol 1: the magic number as text
+        if (head.Length >= 9 && head[8] == (byte)'{' && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(head) < (ulong)length)
             return PyTorchFormat.SafeTensors;
         if (length == 0) throw new InvalidDataException("the file is empty, not a PyTorch checkpoint");
         throw new InvalidDataException(

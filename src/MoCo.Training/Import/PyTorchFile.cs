@@ -54,14 +54,19 @@ public sealed class PyTorchFile
     /// <summary>Every tensor with its path (dotted keys, [i] for list and tuple items), in file order.</summary>
     internal IReadOnlyList<(string path, PyTorchTensor tensor)> Tensors { get; }
 
+    /// <summary>Checkpoints nest a few levels (optimizer → state → 0 → momentum_buffer); a file nested far deeper is
+    /// not one, and walking it would build paths quadratic in its depth.</summary>
+    private const int MaxDepth = 100;
+
     private static void Walk(object? root, List<IgnoredObject> ignored, List<(string, PyTorchTensor)> tensors)
     {
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<(string path, object? value)>();
-        pending.Push(("", root));
+        var pending = new Stack<(string path, object? value, int depth)>();
+        pending.Push(("", root, 0));
         while (pending.Count > 0)
         {
-            var (path, value) = pending.Pop();
+            var (path, value, depth) = pending.Pop();
+            if (depth > MaxDepth) throw new InvalidDataException($"values nested over {MaxDepth} levels deep (at {path[..Math.Min(path.Length, 200)]}…): not a checkpoint");
             switch (value)
             {
                 case PyTorchTensor t:
@@ -76,13 +81,13 @@ public sealed class PyTorchFile
             switch (value)
             {
                 case PyDict d:
-                    for (int i = d.Count - 1; i >= 0; i--) pending.Push((Join(path, PathKey(d.Entries[i].Key)), d.Entries[i].Value));
+                    for (int i = d.Count - 1; i >= 0; i--) pending.Push((Join(path, PathKey(d.Entries[i].Key)), d.Entries[i].Value, depth + 1));
                     break;
                 case List<object?> l:
-                    for (int i = l.Count - 1; i >= 0; i--) pending.Push((path + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", l[i]));
+                    for (int i = l.Count - 1; i >= 0; i--) pending.Push((path + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", l[i], depth + 1));
                     break;
                 case PyTuple t:
-                    for (int i = t.Count - 1; i >= 0; i--) pending.Push((path + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", t[i]));
+                    for (int i = t.Count - 1; i >= 0; i--) pending.Push((path + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", t[i], depth + 1));
                     break;
             }
         }

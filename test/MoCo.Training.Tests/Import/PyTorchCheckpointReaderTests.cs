@@ -37,20 +37,24 @@ public class PyTorchCheckpointReaderTests
             t["param"] = torch.nn.Parameter(torch.randn(2, 2))
             ref = {k: (v.float() if v.dtype == torch.bfloat16 else v).detach().contiguous() for k, v in t.items()}
             st_save("values.expected", ref)
-            torch.save({"tensors": t, "epoch": 3, "name": "x", "nested": [t["f32_row"], (1, 2.5, None, True)], "raw": b"\x00\xff"}, "values.zip.pt")
-            torch.save({"tensors": t, "epoch": 3, "name": "x", "nested": [t["f32_row"], (1, 2.5, None, True)], "raw": b"\x00\xff"}, "values.legacy.pt", _use_new_zipfile_serialization=False)
+            obj = {"tensors": t, "epoch": 3, "name": "x", "nested": [t["f32_row"], (1, 2.5, None, True)], "raw": b"\x00\xff"}
+            for p in (1, 2, 4, 5):
+                torch.save(obj, f"values.zip.p{p}.pt", pickle_protocol=p)
+                torch.save(obj, f"values.legacy.p{p}.pt", pickle_protocol=p, _use_new_zipfile_serialization=False)
             """);
     }
 
     [OneTimeTearDown]
     public void RemoveDir() => Directory.Delete(dir, recursive: true);
 
-    [TestCase("values.zip.pt", PyTorchFormat.Zip)]
-    [TestCase("values.legacy.pt", PyTorchFormat.Legacy)]
-    public void Reads_every_storage_type_and_view_as_PyTorch_does(string file, PyTorchFormat format)
+    /// <summary>torch.save's default pickle protocol is 2; 1 brings the text opcodes (INT for bools), 4 and 5 FRAME,
+    /// STACK_GLOBAL, MEMOIZE and the short string and bytes opcodes.</summary>
+    [Test]
+    public void Reads_every_storage_type_and_view_as_PyTorch_does(
+        [Values(PyTorchFormat.Zip, PyTorchFormat.Legacy)] PyTorchFormat format, [Values(1, 2, 4, 5)] int protocol)
     {
-        PyTorchFile read = PyTorchCheckpointReader.Read(Path.Combine(dir, file));
-        AssertValues(read, format);
+        string file = $"values.{(format == PyTorchFormat.Zip ? "zip" : "legacy")}.p{protocol}.pt";
+        AssertValues(PyTorchCheckpointReader.Read(Path.Combine(dir, file)), format);
     }
 
     [Test]
@@ -58,7 +62,7 @@ public class PyTorchCheckpointReaderTests
     {
         // torch.cuda.FloatStorage instead of torch.FloatStorage, as on the machines that wrote the MoCo v1/v2 files; the
         // legacy stream has no offsets, so the longer global name can be spliced in.
-        byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "values.legacy.pt"));
+        byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "values.legacy.p2.pt"));
         byte[] cuda = Replace(bytes, "ctorch\nFloatStorage\n"u8.ToArray(), "ctorch.cuda\nFloatStorage\n"u8.ToArray());
         Assert.That(cuda, Has.Length.GreaterThan(bytes.Length));
         string path = Path.Combine(dir, "values.cuda.pt");
