@@ -17,8 +17,8 @@ public enum CheckpointLayout
     /// <summary>A lightly Lightning checkpoint: <c>state_dict</c> with <c>backbone.</c> (or <c>model.backbone.</c>) and
     /// torchvision names or the index names of <c>nn.Sequential(*list(resnet.children())[:-1])</c> (0 conv1, 1 bn1, 4–7 layer1–4).</summary>
     Lightly,
-    /// <summary>A solo-learn Lightning checkpoint: <c>state_dict</c> with <c>backbone.</c> and torchvision names
-    /// (<c>momentum_backbone.</c>, <c>projector.</c>, <c>classifier.</c> are left out).</summary>
+    /// <summary>A solo-learn Lightning checkpoint: <c>state_dict</c> with <c>backbone.</c> (before solo-learn 1.0:
+    /// <c>encoder.</c>) and torchvision names (<c>momentum_backbone.</c>, <c>projector.</c>, <c>classifier.</c> are left out).</summary>
     SoloLearn,
 }
 

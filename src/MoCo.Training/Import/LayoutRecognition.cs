@@ -29,6 +29,8 @@ internal static class LayoutRecognition
 {
     private const string DataParallel = "module.";
     private static readonly string[] LightningBackbones = ["backbone.", "model.backbone."];
+    /// <summary>solo-learn before its 1.0 configs called the backbone encoder.</summary>
+    private const string OldSoloLearnBackbone = "encoder.";
 
     internal static RecognisedLayout Recognise(IReadOnlyList<SourceTensor> state, CheckpointLayout requested)
     {
@@ -50,6 +52,8 @@ internal static class LayoutRecognition
         }
         if (layout == CheckpointLayout.MoCoV3)
             result.Notes.Add("MoCo v3: the backbone is imported; its projection and prediction MLPs are left out, and v3 training itself is not supported");
+        if (layout == CheckpointLayout.SoloLearn && result.QueryBackbone.TryGetValue("conv1.weight", out SourceTensor conv1) && conv1.Tensor.Shape is [_, _, 3, 3])
+            result.Notes.Add("solo-learn's CIFAR stem pads its 3×3 conv1 by 2 pixels, ours by 1: the weights load, but features differ from solo-learn's own");
         return result;
     }
 
@@ -66,6 +70,7 @@ internal static class LayoutRecognition
                 || keys.Any(k => k.StartsWith("backbone_momentum.", StringComparison.Ordinal) || k.StartsWith("projection_head.", StringComparison.Ordinal));
             return lightlyNames ? CheckpointLayout.Lightly : CheckpointLayout.SoloLearn;
         }
+        if (keys.Contains(OldSoloLearnBackbone + "conv1.weight")) return CheckpointLayout.SoloLearn;
         if (keys.Contains("conv1.weight") && keys.Any(k => k.StartsWith("layer1.", StringComparison.Ordinal))) return CheckpointLayout.Torchvision;
         throw new InvalidDataException("unknown checkpoint layout: no key says official MoCo (encoder_q.), MoCo v3 (base_encoder.), " +
             "lightly or solo-learn (backbone.) or torchvision (conv1.weight, layer1.*); the file's tensors: " + ListKeys(state));
@@ -90,10 +95,12 @@ internal static class LayoutRecognition
 
     private static string? MapLightning(string key, SourceTensor entry, RecognisedLayout r, bool indexNames)
     {
-        string? inner = LightningBackbones.Select(p => Strip(key, p)).FirstOrDefault(s => s is not null);
+        string? inner = LightningBackbones.Select(p => Strip(key, p)).FirstOrDefault(s => s is not null)
+            ?? (indexNames ? null : Strip(key, OldSoloLearnBackbone));
         if (inner is null)
         {
             return key.StartsWith("backbone_momentum.", StringComparison.Ordinal) || key.StartsWith("momentum_backbone.", StringComparison.Ordinal)
+                || key.StartsWith("momentum_encoder.", StringComparison.Ordinal)
                 ? "the momentum backbone (its head does not fit ours; the key encoder starts from the query encoder)"
                 : "not the backbone (projection heads, online classifiers and the like are left out)";
         }

@@ -27,6 +27,7 @@ public class EncoderImporterTests
                 tc.lightly(f"lightly.{fmt}.ckpt", f"lightly.{fmt}.expected", *a, legacy=legacy)
                 tc.lightly(f"lightly-model.{fmt}.ckpt", f"lightly-model.{fmt}.expected", *a, legacy=legacy, prefix="model.backbone.")
                 tc.solo_learn(f"solo-learn.{fmt}.ckpt", f"solo-learn.{fmt}.expected", *a, legacy=legacy)
+                tc.solo_learn(f"solo-learn-old.{fmt}.ckpt", f"solo-learn-old.{fmt}.expected", *a, legacy=legacy, old=True)
             m = tc.resnet("resnet34", 4, False, 3)
             st_save("torchvision34.safetensors", m.state_dict())
             tc.expected("torchvision34.expected", {"encoder_q." + n: v for n, v in tc.backbone(m).items()})
@@ -47,6 +48,7 @@ public class EncoderImporterTests
             yield return new TestCaseData($"lightly.{fmt}.ckpt", CheckpointLayout.Lightly, ImportedHead.None, false).SetName($"lightly index names, {fmt}");
             yield return new TestCaseData($"lightly-model.{fmt}.ckpt", CheckpointLayout.Lightly, ImportedHead.None, false).SetName($"lightly under model.backbone, {fmt}");
             yield return new TestCaseData($"solo-learn.{fmt}.ckpt", CheckpointLayout.SoloLearn, ImportedHead.None, false).SetName($"solo-learn, {fmt}");
+            yield return new TestCaseData($"solo-learn-old.{fmt}.ckpt", CheckpointLayout.SoloLearn, ImportedHead.None, false).SetName($"solo-learn before 1.0 (encoder.), {fmt}");
         }
     }
 
@@ -102,6 +104,7 @@ public class EncoderImporterTests
         Assert.That(result.IgnoredObjects, Is.EqualTo(solo.IgnoredObjects));
         Assert.That(result.IgnoredKeys, Has.Some.StartsWith("momentum_backbone.conv1.weight [8, 1, 3, 3]: the momentum backbone"));
         Assert.That(result.IgnoredKeys, Has.Some.StartsWith("classifier.weight [10, 64]"));
+        Assert.That(result.Notes, Has.Some.Contains("solo-learn's CIFAR stem pads its 3×3 conv1 by 2 pixels"));
     }
 
     [Test]

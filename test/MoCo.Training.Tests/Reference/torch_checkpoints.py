@@ -137,15 +137,16 @@ def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="b
     expected(expected_path, {"encoder_q." + n: v for n, v in backbone(r).items()})
 
 
-def solo_learn(path, expected_path, arch, width, small, channels, legacy):
-    """solo-learn's Lightning checkpoint: backbone (torchvision names, fc = Identity), momentum_backbone, projector, classifier."""
+def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=False):
+    """solo-learn's Lightning checkpoint: backbone (torchvision names, fc = Identity), momentum_backbone, projector,
+    classifier; before solo-learn 1.0 (old) encoder and momentum_encoder."""
     r = resnet(arch, width, small, channels)
     r.fc = nn.Identity()
     sd = collections.OrderedDict()
     for n, v in r.state_dict().items():
-        sd["backbone." + n] = v
+        sd[("encoder." if old else "backbone.") + n] = v
     for n, v in copy.deepcopy(r).state_dict().items():
-        sd["momentum_backbone." + n] = v
+        sd[("momentum_encoder." if old else "momentum_backbone.") + n] = v
     for n, v in mlp(feature_dim(arch, width), 16).state_dict().items():
         sd["projector." + n] = v
     for n, v in nn.Linear(feature_dim(arch, width), 10).state_dict().items():
