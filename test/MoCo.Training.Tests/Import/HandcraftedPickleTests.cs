@@ -16,15 +16,37 @@ public class HandcraftedPickleTests
     public void RemoveDir() => Directory.Delete(dir, recursive: true);
 
     /// <summary>A legacy file: magic number, protocol 1001, an empty system-info dict, <paramref name="pickle"/>, no storages.</summary>
-    private string Legacy(params byte[][] pickle)
+    private string Legacy(params byte[][] pickle) => LegacyWithStorages(pickle.SelectMany(p => p).ToArray(), [0x80, 2, (byte)']', (byte)'.']);
+
+    /// <summary>A legacy file with <paramref name="tail"/> (the key list's pickle and the storages) after the object.</summary>
+    private string LegacyWithStorages(byte[] pickle, byte[] tail)
     {
         byte[] magic = [0x80, 2, 0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, (byte)'.'];
         byte[] version = [0x80, 2, (byte)'M', 0xe9, 0x03, (byte)'.'];
         byte[] info = [0x80, 2, (byte)'}', (byte)'.'];
-        byte[] keys = [0x80, 2, (byte)']', (byte)'.'];
         string path = Path.Combine(dir, "f.pt");
-        File.WriteAllBytes(path, [.. magic, .. version, .. info, .. pickle.SelectMany(p => p), .. keys]);
+        File.WriteAllBytes(path, [.. magic, .. version, .. info, .. pickle, .. tail]);
         return path;
+    }
+
+    [Test]
+    public void An_old_storage_view_reads_its_slice_of_the_root_storage()
+    {
+        // The legacy persistent id's view_metadata (view_key, offset, size) marks a storage that views another: root 'r'
+        // holds 1, 2, 3, 4; view 'v' is its elements 1..2; the tensor is all of the view: [2, 3].
+        byte[] pickle =
+        [
+            0x80, 2, .. A("ctorch._utils\n_rebuild_tensor_v2\n"), (byte)'(', (byte)'(',
+            .. A("X"), 7, 0, 0, 0, .. A("storage"), .. A("ctorch\nFloatStorage\n"), .. A("X"), 1, 0, 0, 0, .. A("r"),
+            .. A("X"), 3, 0, 0, 0, .. A("cpu"), (byte)'K', 4, .. A("X"), 1, 0, 0, 0, .. A("v"), (byte)'K', 1, (byte)'K', 2, 0x87,
+            (byte)'t', (byte)'Q', (byte)'K', 0, (byte)'K', 2, 0x85, (byte)'K', 1, 0x85, 0x89, (byte)'}', (byte)'t', (byte)'R', (byte)'.',
+        ];
+        byte[] storage = [4, 0, 0, 0, 0, 0, 0, 0, .. new float[] { 1, 2, 3, 4 }.SelectMany(BitConverter.GetBytes)];
+        string path = LegacyWithStorages(pickle, [0x80, 2, (byte)'(', .. A("X"), 1, 0, 0, 0, .. A("r"), (byte)'l', (byte)'.', .. storage]);
+        var tensor = (PyTorchTensor)PyTorchCheckpointReader.Read(path).Root!;
+        using Tensor t = tensor.ToTensor();
+        Assert.That(t.ToArray<float>(), Is.EqualTo(new float[] { 2, 3 }));
+        Assert.That(tensor.Storage.Root!.Key, Is.EqualTo("r"));
     }
 
     private static byte[] A(string s) => Encoding.ASCII.GetBytes(s);
