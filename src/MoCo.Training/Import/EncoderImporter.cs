@@ -44,7 +44,15 @@ public static class EncoderImporter
             throw new InvalidDataException($"no backbone tensors where the {layoutName} layout keeps them; the file's tensors: {LayoutRecognition.ListKeys(state)}");
 
         ResNetOptions encoder = EncoderShapes.Infer(layout.QueryBackbone, options, () => List(layout.QueryBackbone));
-        var expected = EncoderShapes.Expected(encoder);
+        IReadOnlyList<(string name, long[] shape, ScalarType dtype)> expected;
+        try
+        {
+            expected = EncoderShapes.Expected(encoder);
+        }
+        catch (ArgumentException e)   // ResNetOptions.Validate: e.g. a conv1 with 2 input channels
+        {
+            throw new InvalidDataException($"the backbone is no ResNet of ours: {e.Message}", e);
+        }
         var plan = new ImportPlan(file, layout, ignored);
         var problems = new List<string>();
         FitBackbone(layout.QueryBackbone, expected, Query, plan, problems);

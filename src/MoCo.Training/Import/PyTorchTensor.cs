@@ -11,6 +11,8 @@ internal sealed class PyTorchStorage
 
     internal PyTorchStorage(string key, ScalarType dtype, long numel, string location)
     {
+        if (numel < 0 || numel > long.MaxValue / dtype.ElementSize())
+            throw new InvalidDataException($"storage {key} claims {numel} elements of {dtype}, which no file holds");
         Key = key;
         DType = dtype;
         Numel = numel;

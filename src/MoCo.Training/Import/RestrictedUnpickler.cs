@@ -48,7 +48,7 @@ internal sealed class RestrictedUnpickler
             {
                 if (Step((byte)op)) return Pop();
             }
-            catch (Exception e) when (e is InvalidCastException or ArgumentOutOfRangeException or FormatException or OverflowException)
+            catch (Exception e) when (e is InvalidCastException or ArgumentException or FormatException or OverflowException)
             {
                 throw new InvalidDataException($"malformed pickle at byte {at} (opcode 0x{op:x2}): {e.Message}", e);
             }

@@ -28,6 +28,12 @@ public class EncoderImporterTests
                 tc.lightly(f"lightly-model.{fmt}.ckpt", f"lightly-model.{fmt}.expected", *a, legacy=legacy, prefix="model.backbone.")
                 tc.solo_learn(f"solo-learn.{fmt}.ckpt", f"solo-learn.{fmt}.expected", *a, legacy=legacy)
                 tc.solo_learn(f"solo-learn-old.{fmt}.ckpt", f"solo-learn-old.{fmt}.expected", *a, legacy=legacy, old=True)
+            h = tc.resnet("resnet18", 8, True, 1)
+            half = {k: v.half() if v.is_floating_point() else v for k, v in h.state_dict().items() if not k.endswith("num_batches_tracked")}
+            torch.save(half, "half-no-counters.pth")
+            exp = {"encoder_q." + k: v.float() for k, v in half.items() if not k.startswith("fc.")}
+            exp.update({"encoder_q." + k: torch.zeros((), dtype=torch.long) for k in h.state_dict() if k.endswith("num_batches_tracked")})
+            tc.expected("half-no-counters.expected", exp)
             m = tc.resnet("resnet34", 4, False, 3)
             st_save("torchvision34.safetensors", m.state_dict())
             tc.expected("torchvision34.expected", {"encoder_q." + n: v for n, v in tc.backbone(m).items()})
@@ -116,6 +122,15 @@ public class EncoderImporterTests
         Assert.That(result.Layout, Is.EqualTo(CheckpointLayout.Torchvision));
         Assert.That(result.Encoder, Is.EqualTo(new ResNetOptions { Arch = ResNetArch.ResNet34, Width = 4, SmallImages = false, InChannels = 3 }));
         TorchFiles.AssertSameState(result.State, Path.Combine(dir, "torchvision34.expected"));
+    }
+
+    [Test]
+    public void Half_precision_weights_become_float32_and_missing_counters_start_at_0()
+    {
+        using ImportResult result = EncoderImporter.Import(PyTorchCheckpointReader.Read(Path.Combine(dir, "half-no-counters.pth")));
+        Assert.That(result.Notes, Has.Some.EqualTo("20 BatchNorm num_batches_tracked counters were missing and start at 0"));
+        Assert.That(result.Notes, Has.Some.EqualTo("tensors of Float16 were converted to the model's element types"));
+        TorchFiles.AssertSameState(result.State, Path.Combine(dir, "half-no-counters.expected"));
     }
 
     [Test]
