@@ -78,18 +78,18 @@ internal sealed class RestrictedUnpickler
             case (byte)'M': Push((long)BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2))); break; // BININT2
             case 0x8a: Push(ReadLong(ReadByte())); break; // LONG1
             case 0x8b: Push(ReadLong(ReadLength(4))); break; // LONG4
-            case (byte)'I': Push(ParseIntLine(ReadLine())); break; // INT
-            case (byte)'L': Push(ParseLongLine(ReadLine())); break; // LONG
+            case (byte)'I': Push(PickleText.IntLine(ReadLine())); break; // INT
+            case (byte)'L': Push(PickleText.LongLine(ReadLine())); break; // LONG
             case (byte)'G': Push(BinaryPrimitives.ReadDoubleBigEndian(ReadBytes(8))); break; // BINFLOAT
             case (byte)'F': Push(double.Parse(ReadLine(), NumberStyles.Float, CultureInfo.InvariantCulture)); break; // FLOAT
 
-            case (byte)'X': Push(Utf8(ReadBytes(ReadLength(4)))); break; // BINUNICODE
-            case 0x8c: Push(Utf8(ReadBytes(ReadByte()))); break; // SHORT_BINUNICODE
-            case 0x8d: Push(Utf8(ReadBytes(ReadLength(8)))); break; // BINUNICODE8
-            case (byte)'V': Push(RawUnicodeEscape(ReadLine())); break; // UNICODE
-            case (byte)'T': Push(Latin1(ReadBytes(ReadLength(4)))); break; // BINSTRING (Python 2 str, read as text)
-            case (byte)'U': Push(Latin1(ReadBytes(ReadByte()))); break; // SHORT_BINSTRING
-            case (byte)'S': Push(PythonStringLiteral(ReadLine())); break; // STRING
+            case (byte)'X': Push(PickleText.Utf8(ReadBytes(ReadLength(4)))); break; // BINUNICODE
+            case 0x8c: Push(PickleText.Utf8(ReadBytes(ReadByte()))); break; // SHORT_BINUNICODE
+            case 0x8d: Push(PickleText.Utf8(ReadBytes(ReadLength(8)))); break; // BINUNICODE8
+            case (byte)'V': Push(PickleText.RawUnicodeEscape(ReadLine())); break; // UNICODE
+            case (byte)'T': Push(PickleText.Latin1(ReadBytes(ReadLength(4)))); break; // BINSTRING (Python 2 str, read as text)
+            case (byte)'U': Push(PickleText.Latin1(ReadBytes(ReadByte()))); break; // SHORT_BINSTRING
+            case (byte)'S': Push(PickleText.PythonStringLiteral(ReadLine())); break; // STRING
             case (byte)'B': Push(ReadBytes(ReadLength(4))); break; // BINBYTES
             case (byte)'C': Push(ReadBytes(ReadByte())); break; // SHORT_BINBYTES
             case 0x8e: Push(ReadBytes(ReadLength(8))); break; // BINBYTES8
@@ -115,11 +115,11 @@ internal sealed class RestrictedUnpickler
             case 0x90: { var items = PopMark(); AddItems(Peek(), items); break; } // ADDITEMS
             case (byte)'b': { object? state = Pop(); Build(Peek(), state); break; } // BUILD
 
-            case (byte)'p': memo[ParseMemoIndex(ReadLine())] = Peek(); break; // PUT
+            case (byte)'p': memo[PickleText.MemoIndex(ReadLine())] = Peek(); break; // PUT
             case (byte)'q': memo[ReadByte()] = Peek(); break; // BINPUT
             case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek(); break; // LONG_BINPUT
             case 0x94: memo[memo.Count] = Peek(); break; // MEMOIZE
-            case (byte)'g': Push(Memo(ParseMemoIndex(ReadLine()))); break; // GET
+            case (byte)'g': Push(Memo(PickleText.MemoIndex(ReadLine()))); break; // GET
             case (byte)'h': Push(Memo(ReadByte())); break; // BINGET
             case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)))); break; // LONG_BINGET
 
@@ -370,87 +370,7 @@ internal sealed class RestrictedUnpickler
 
     private InvalidDataException Truncated() => new($"the pickle ends at byte {stream.Position} in the middle of a value (truncated file)");
 
-    private static object ReadLong(byte[] littleEndianTwosComplement)
-    {
-        var big = new BigInteger(littleEndianTwosComplement, isUnsigned: false, isBigEndian: false);
-        return big >= long.MinValue && big <= long.MaxValue ? (long)big : big;
-    }
-
-    private object ReadLong(int count) => ReadLong(ReadBytes(count));
-
-    private static object? ParseIntLine(string s) => s switch
-    {
-        "00" => false,
-        "01" => true,
-        _ => ParseLongLine(s),
-    };
-
-    private static object ParseLongLine(string s)
-    {
-        string digits = s.EndsWith('L') ? s[..^1] : s;
-        BigInteger big = BigInteger.Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        return big >= long.MinValue && big <= long.MaxValue ? (long)big : big;
-    }
-
-    private static long ParseMemoIndex(string s) => long.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static string Utf8(byte[] bytes)
-    {
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new InvalidDataException("a pickled string is not valid UTF-8", e);
-        }
-    }
-
-    private static string Latin1(byte[] bytes) => Encoding.Latin1.GetString(bytes);
-
-    /// <summary>Protocol 0's UNICODE: raw-unicode-escape (only \uXXXX and \UXXXXXXXX are escapes).</summary>
-    private static string RawUnicodeEscape(string s)
-    {
-        var sb = new StringBuilder(s.Length);
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && i + 1 < s.Length && (s[i + 1] == 'u' || s[i + 1] == 'U'))
-            {
-                int n = s[i + 1] == 'u' ? 4 : 8;
-                if (i + 2 + n > s.Length) throw new InvalidDataException("a truncated \\u escape in a UNICODE opcode");
-                sb.Append(char.ConvertFromUtf32(int.Parse(s.AsSpan(i + 2, n), NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
-                i += 1 + n;
-            }
-            else sb.Append(s[i]);
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Protocol 0's STRING: a quoted Python 2 literal with backslash escapes.</summary>
-    private static string PythonStringLiteral(string s)
-    {
-        if (s.Length < 2 || s[0] != s[^1] || (s[0] != '\'' && s[0] != '"')) throw new InvalidDataException("a STRING opcode without quotes");
-        var sb = new StringBuilder();
-        for (int i = 1; i < s.Length - 1; i++)
-        {
-            char c = s[i];
-            if (c != '\\') { sb.Append(c); continue; }
-            if (++i >= s.Length - 1) throw new InvalidDataException("a STRING opcode ends in a backslash");
-            switch (s[i])
-            {
-                case 'n': sb.Append('\n'); break;
-                case 't': sb.Append('\t'); break;
-                case 'r': sb.Append('\r'); break;
-                case '0': sb.Append('\0'); break;
-                case 'x' when i + 2 < s.Length:
-                    sb.Append((char)int.Parse(s.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-                    i += 2;
-                    break;
-                default: sb.Append(s[i]); break;
-            }
-        }
-        return sb.ToString();
-    }
+    private object ReadLong(int count) => PickleText.Long(ReadBytes(count));
 
     // ---- conversions ----
 
