@@ -30,7 +30,9 @@ internal static class TorchZipFormat
             string prefix = pickles[0].FullName[..^"data.pkl".Length];
             if (archive.GetEntry(prefix + "constants.pkl") is not null)
                 throw new InvalidDataException("a TorchScript archive (torch.jit.save), not a torch.save checkpoint: save the model's state_dict() with torch.save instead");
-            bool bigEndian = ReadText(archive.GetEntry(prefix + "byteorder")) is "big";
+            string byteOrder = ReadText(archive.GetEntry(prefix + "byteorder")) ?? "little";
+            if (byteOrder is not ("little" or "big")) throw new InvalidDataException($"the archive's byteorder is '{byteOrder}', neither little nor big");
+            bool bigEndian = byteOrder == "big";
 
             var storages = new Dictionary<string, PyTorchStorage>(StringComparer.Ordinal);
             object? Load(object? pid)

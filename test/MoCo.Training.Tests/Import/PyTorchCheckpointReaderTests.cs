@@ -37,6 +37,9 @@ public class PyTorchCheckpointReaderTests
             t["param"] = torch.nn.Parameter(torch.randn(2, 2))
             ref = {k: (v.float() if v.dtype == torch.bfloat16 else v).detach().contiguous() for k, v in t.items()}
             st_save("values.expected", ref)
+            f = {"a": torch.randn(3, 2), "b": torch.randn(5, dtype=torch.float64)[1:]}
+            torch.save(f, "floats.zip.pt")
+            st_save("floats.expected", {k: v.contiguous() for k, v in f.items()})
             obj = {"tensors": t, "epoch": 3, "name": "x", "nested": [t["f32_row"], (1, 2.5, None, True)], "raw": b"\x00\xff"}
             for p in (1, 2, 4, 5):
                 torch.save(obj, f"values.zip.p{p}.pt", pickle_protocol=p)
@@ -68,6 +71,39 @@ public class PyTorchCheckpointReaderTests
         string path = Path.Combine(dir, "values.cuda.pt");
         File.WriteAllBytes(path, cuda);
         AssertValues(PyTorchCheckpointReader.Read(path), PyTorchFormat.Legacy);
+    }
+
+    [Test]
+    public void Reads_a_big_endian_archive()
+    {
+        // PyTorch on a big-endian machine writes byteorder "big" and each element's bytes reversed: rewrite the archive so.
+        string little = Path.Combine(dir, "floats.zip.pt"), big = Path.Combine(dir, "floats.big.pt");
+        using (var source = System.IO.Compression.ZipFile.OpenRead(little))
+        using (var target = System.IO.Compression.ZipFile.Open(big, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            string prefix = source.Entries.Single(e => e.Name == "data.pkl").FullName[..^"data.pkl".Length];
+            foreach (var entry in source.Entries)
+            {
+                using var input = entry.Open();
+                var bytes = new byte[entry.Length];
+                input.ReadExactly(bytes);
+                // Storage 0 is "a" (float32), storage 1 is "b" (float64), in the order the pickle first meets them.
+                int size = entry.FullName == prefix + "data/0" ? 4 : entry.FullName == prefix + "data/1" ? 8 : 1;
+                for (int i = 0; size > 1 && i < bytes.Length; i += size) Array.Reverse(bytes, i, size);
+                using var output = target.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                output.Write(bytes);
+            }
+            using var order = new StreamWriter(target.CreateEntry(prefix + "byteorder").Open());
+            order.Write("big");
+        }
+        PyTorchFile read = PyTorchCheckpointReader.Read(big);
+        using var expected = SafeTensors.Load(Path.Combine(dir, "floats.expected"));
+        foreach (var (path, tensor) in read.Tensors)
+        {
+            using Tensor have = tensor.ToTensor();
+            Assert.That(TorchFiles.Bytes(have), Is.EqualTo(TorchFiles.Bytes(expected.Tensors[path])), path);
+        }
+        Assert.That(read.Tensors, Has.Count.EqualTo(2));
     }
 
     private void AssertValues(PyTorchFile read, PyTorchFormat format)
