@@ -103,6 +103,7 @@ public static class EncoderImporter
             switch (v)
             {
                 case PyTorchTensor t when k is string s: state.Add(new SourceTensor(s, t)); break;
+                case PyTorchTensor: ignored.Add($"{key}: a tensor under a {RestrictedUnpickler.Describe(k)} key, not a name"); break;
                 case PyObject o: ignored.Add($"{key}: a call of {o.Global.FullName}, kept inert"); break;
                 default: ignored.Add($"{key}: a {RestrictedUnpickler.Describe(v)}, not a tensor"); break;
             }
