@@ -1,0 +1,156 @@
+# Writes PyTorch checkpoints in the layouts that MoCo.Training.Import reads, with random weights (BN statistics and
+# counters too), and beside each the tensors the import must produce under our names, so a test can compare them.
+# Each layout builds its networks with torchvision's own ResNet classes, at any width.
+import argparse
+import collections
+import copy
+
+import torch
+import torch.nn as nn
+from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+
+from safetensors_io import st_save
+
+ARCHS = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet34": (BasicBlock, [3, 4, 6, 3]), "resnet50": (Bottleneck, [3, 4, 6, 3])}
+
+
+def resnet(arch, width, small, channels, num_classes=10):
+    """torchvision's ResNet with base width `width`; small: 3x3 stride-1 stem without max-pool."""
+    block, layers = ARCHS[arch]
+    m = ResNet(block, layers, num_classes=num_classes)
+    m.inplanes = width
+    m.conv1 = nn.Conv2d(channels, width, 3, 1, 1, bias=False) if small else nn.Conv2d(channels, width, 7, 2, 3, bias=False)
+    m.bn1 = nn.BatchNorm2d(width)
+    if small:
+        m.maxpool = nn.Identity()
+    m.layer1 = m._make_layer(block, width, layers[0])
+    m.layer2 = m._make_layer(block, width * 2, layers[1], stride=2)
+    m.layer3 = m._make_layer(block, width * 4, layers[2], stride=2)
+    m.layer4 = m._make_layer(block, width * 8, layers[3], stride=2)
+    m.fc = nn.Linear(width * 8 * block.expansion, num_classes)
+    randomise(m)
+    return m
+
+
+def randomise(module):
+    """Random values in every parameter and buffer, so that a wrong mapping cannot pass."""
+    with torch.no_grad():
+        for name, t in module.state_dict().items():
+            if name.endswith("num_batches_tracked"):
+                t.fill_(int(torch.randint(1, 10000, ())))
+            elif name.endswith("running_var"):
+                t.copy_(torch.rand_like(t) + 0.5)
+            else:
+                t.copy_(torch.randn_like(t))
+
+
+def feature_dim(arch, width):
+    return width * 8 * ARCHS[arch][0].expansion
+
+
+def backbone(m):
+    return {k: v for k, v in m.state_dict().items() if not k.startswith("fc.")}
+
+
+def mlp(d, dim):
+    return nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, dim))
+
+
+def save(obj, path, legacy):
+    torch.save(obj, path, _use_new_zipfile_serialization=not legacy)
+
+
+def expected(path, tensors):
+    st_save(path, {k: v.detach().contiguous() for k, v in tensors.items()})
+
+
+def moco(path, expected_path, arch, width, small, channels, head, legacy, dim=16, k=64):
+    """facebookresearch/moco main_moco.py's checkpoint: {'epoch', 'arch', 'state_dict', 'optimizer'}, DDP 'module.' names."""
+    d = feature_dim(arch, width)
+    q = resnet(arch, width, small, channels, num_classes=dim)
+    if head == "mlp":
+        q.fc = mlp(d, dim)
+        randomise(q.fc)
+    k_enc = copy.deepcopy(q)
+    randomise(k_enc)
+    queue = nn.functional.normalize(torch.randn(dim, k), dim=0)
+    ptr = torch.tensor([3 * 16], dtype=torch.long)
+    sd = collections.OrderedDict()
+    for n, v in q.state_dict().items():
+        sd["module.encoder_q." + n] = v
+    for n, v in k_enc.state_dict().items():
+        sd["module.encoder_k." + n] = v
+    sd["module.queue"] = queue
+    sd["module.queue_ptr"] = ptr
+    opt = torch.optim.SGD(q.parameters(), lr=0.03, momentum=0.9, weight_decay=1e-4)
+    save({"epoch": 200, "arch": arch, "state_dict": sd, "optimizer": opt.state_dict()}, path, legacy)
+    exp = {"encoder_q." + n: v for n, v in q.state_dict().items()}
+    exp.update({"encoder_k." + n: v for n, v in k_enc.state_dict().items()})
+    exp["queue"] = queue
+    exp["queue_ptr"] = ptr
+    expected(expected_path, exp)
+
+
+def moco_v3(path, expected_path, arch, width, small, channels, legacy):
+    """facebookresearch/moco-v3's checkpoint: base_encoder (fc = a BN MLP), momentum_encoder, predictor, a scaler."""
+    d = feature_dim(arch, width)
+    def v3_mlp(din):
+        return nn.Sequential(nn.Linear(din, 32, bias=False), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 16, bias=False), nn.BatchNorm1d(16, affine=False))
+    base = resnet(arch, width, small, channels)
+    base.fc = v3_mlp(d)
+    momentum = copy.deepcopy(base)
+    predictor = v3_mlp(16)
+    sd = collections.OrderedDict()
+    for prefix, m in (("module.base_encoder.", base), ("module.momentum_encoder.", momentum), ("module.predictor.", predictor)):
+        for n, v in m.state_dict().items():
+            sd[prefix + n] = v
+    save({"epoch": 300, "arch": arch, "state_dict": sd, "optimizer": {}, "scaler": {"scale": 65536.0, "_growth_tracker": 0}}, path, legacy)
+    expected(expected_path, {"encoder_q." + n: v for n, v in backbone(base).items()})
+
+
+def torchvision_resnet(path, expected_path, arch, width, small, channels, legacy):
+    """A supervised torchvision state dict: torch.save(model.state_dict())."""
+    m = resnet(arch, width, small, channels, num_classes=1000 if width == 64 else 10)
+    save(m.state_dict(), path, legacy)
+    expected(expected_path, {"encoder_q." + n: v for n, v in backbone(m).items()})
+
+
+class AttributeDict(dict):
+    """Stands in for Lightning's hyper-parameters class: a dict subclass that pickles as NEWOBJ + SETITEMS."""
+
+
+def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="backbone."):
+    """lightly's MoCo example as a Lightning checkpoint: backbone = nn.Sequential(*list(resnet.children())[:-1])."""
+    r = resnet(arch, width, small, channels)
+    seq = nn.Sequential(*list(r.children())[:-1])
+    head = mlp(feature_dim(arch, width), 16)
+    sd = collections.OrderedDict()
+    for n, v in seq.state_dict().items():
+        sd[prefix + n] = v
+    for n, v in head.state_dict().items():
+        sd["projection_head.layers." + n] = v
+    for n, v in copy.deepcopy(seq).state_dict().items():
+        sd["backbone_momentum." + n] = v
+    ckpt = {"epoch": 9, "global_step": 900, "pytorch-lightning_version": "1.9.0", "state_dict": sd,
+            "hyper_parameters": AttributeDict(lr=0.06, max_epochs=10), "optimizer_states": [], "lr_schedulers": []}
+    save(ckpt, path, legacy)
+    expected(expected_path, {"encoder_q." + n: v for n, v in backbone(r).items()})
+
+
+def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=False):
+    """solo-learn's Lightning checkpoint: backbone (torchvision names, fc = Identity), momentum_backbone, projector,
+    classifier; before solo-learn 1.0 (old) encoder and momentum_encoder."""
+    r = resnet(arch, width, small, channels)
+    r.fc = nn.Identity()
+    sd = collections.OrderedDict()
+    for n, v in r.state_dict().items():
+        sd[("encoder." if old else "backbone.") + n] = v
+    for n, v in copy.deepcopy(r).state_dict().items():
+        sd[("momentum_encoder." if old else "momentum_backbone.") + n] = v
+    for n, v in mlp(feature_dim(arch, width), 16).state_dict().items():
+        sd["projector." + n] = v
+    for n, v in nn.Linear(feature_dim(arch, width), 10).state_dict().items():
+        sd["classifier." + n] = v
+    ckpt = {"epoch": 9, "state_dict": sd, "hyper_parameters": {"cfg": argparse.Namespace(method="mocov2plus", backbone=arch)}}
+    save(ckpt, path, legacy)
+    expected(expected_path, {"encoder_q." + n: v for n, v in r.state_dict().items()})
