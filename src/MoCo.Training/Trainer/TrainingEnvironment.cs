@@ -14,7 +14,8 @@ public sealed record TrainingEnvironment
 {
     /// <summary>libtorch's intra-op threads (0, the default: left as libtorch chose).</summary>
     public int Threads { get; init; }
-    /// <summary>The device kind the kernel switches are set for (default CPU).</summary>
+    /// <summary>The device kind the kernel switches are set for (default CPU; CUDA's cuDNN switches are set where
+    /// libtorch sees a CUDA device).</summary>
     public DeviceType DeviceType { get; init; } = DeviceType.CPU;
     /// <summary>Deterministic kernels (default true). CPU: libtorch's deterministic algorithms (bit-exact resume),
     /// without filling each new tensor with NaN first (libtorch 2.x's debugging aid that comes with them: a memory pass
@@ -53,7 +54,7 @@ public sealed record TrainingEnvironment
             bool gpu = DeviceType == DeviceType.CUDA;
             LibTorchContext.SetDeterministicAlgorithms(Deterministic && !gpu);
             LibTorchContext.SetDeterministicFillUninitializedMemory(false);
-            if (gpu)
+            if (gpu && torch.cuda.is_available())
             {
                 LibTorchContext.SetDeterministicCuDnn(Deterministic);
                 LibTorchContext.SetBenchmarkCuDnn(!Deterministic);
