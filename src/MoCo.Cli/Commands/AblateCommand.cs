@@ -90,8 +90,7 @@ internal static class AblateCommand
         double[] mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
         var config = Configure(r, o, size, channels) with { InputSize = size, Mean = mean, Std = std };
         int workers = r.GetValue(o.Workers) ?? 0;
-        var recipe = (config.Preset == "v1" ? MoCo.Imaging.Transforms.MoCoAugmentation.V1(size) : MoCo.Imaging.Transforms.MoCoAugmentation.V2(size))
-            with { Mean = mean.Select(v => (float)v).ToArray(), Std = std.Select(v => (float)v).ToArray() };
+        var recipe = config.AugmentationRecipe(size, mean, std);
         var eval = new MoCo.Imaging.Transforms.EvalTransform((int)Math.Round(size * 256.0 / 224), size) { Mean = recipe.Mean, Std = recipe.Std };
         LoaderLabelledImages Labelled(MoCo.Imaging.Datasets.IImageDataset set) => new(
             MoCo.Imaging.Loading.ImageLoader.ForExtraction(set, eval, channels, new MoCo.Imaging.Loading.LoaderOptions(BatchSize: 256, Workers: workers, DropLast: false, Shuffle: false)),
@@ -112,6 +111,7 @@ internal static class AblateCommand
         var points = AblationGrid.Expand(config, sweeps);
         string outDir = r.GetValue(o.Out)!;
         Console.WriteLine($"ablation on {description}: {points.Count} points, {config.Arch} width {config.Width}, {config.Epochs} epoch(s) each → {outDir}");
+        TrainingEnvironment.For(config).Apply();
         var runner = new AblationRunner(config, source, evaluation, outDir)
         {
             Probe = new LinearProbeOptions { Iterations = Positive(r.GetValue(o.ProbeIterations), "--probe-iterations") },

@@ -104,8 +104,7 @@ internal static class PretrainCommand
         PretrainConfig config = r.GetValue(o.Resume)
             ? PretrainRun.ReadConfig(outDir)
             : Configure(r, o, size, channels) with { InputSize = size, Mean = mean, Std = std };
-        var recipe = (config.Preset == "v1" ? MoCo.Imaging.Transforms.MoCoAugmentation.V1(config.InputSize) : MoCo.Imaging.Transforms.MoCoAugmentation.V2(config.InputSize))
-            with { Mean = config.Mean.Select(v => (float)v).ToArray(), Std = config.Std.Select(v => (float)v).ToArray() };
+        var recipe = config.AugmentationRecipe(config.InputSize, config.Mean, config.Std);
         int workers = r.GetValue(o.Workers) ?? 0;
         var loader = MoCo.Imaging.Loading.ImageLoader.ForPretraining(dataset, recipe, config.InChannels,
             new MoCo.Imaging.Loading.LoaderOptions(BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), ReplaceBadFiles: true,
@@ -148,6 +147,7 @@ internal static class PretrainCommand
         };
         Console.WriteLine($"pretraining {ContrastiveMethodNames.Format(config.Method)} (preset {config.Preset}) on {data} ({count} images, {shape}), {config.Arch} width {config.Width}, " +
                           $"batch {config.BatchSize}, {negatives}, {config.Epochs} epochs, device {config.Device} → {outDir}");
+        TrainingEnvironment.For(config).Apply();
         using var run = resume ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
         if (run.Position.GlobalStep == 0 && knn is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
