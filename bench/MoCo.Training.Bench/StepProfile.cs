@@ -74,7 +74,7 @@ internal static class StepProfile
             Phase(5, optimizer.step);
             Phase(6, () => model.DequeueAndEnqueue(cat([k1, k2], 0)));
             if (timed) total += stepClock.Elapsed.TotalSeconds;
-            if (channelsLast && splits > 1) ChannelsLastSplitBatchNorm.CollectFinishedNodes();   // as PretrainRun does
+            model.AfterStep();   // as PretrainRun's step does: collects the split-BN nodes when there are any
         }
 
         Console.WriteLine(FormattableString.Invariant(

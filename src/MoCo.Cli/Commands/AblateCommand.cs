@@ -110,6 +110,7 @@ internal static class AblateCommand
         var points = AblationGrid.Expand(config, sweeps);
         string outDir = r.GetValue(o.Out)!;
         Console.WriteLine($"ablation on {description}: {points.Count} points, {config.Arch} width {config.Width}, {config.Epochs} epoch(s) each → {outDir}");
+        TrainingEnvironment.For(config).Apply();
         var runner = new AblationRunner(config, source, evaluation, outDir)
         {
             Probe = new LinearProbeOptions { Iterations = OptionValues.Positive(r.GetValue(o.ProbeIterations), "--probe-iterations") },

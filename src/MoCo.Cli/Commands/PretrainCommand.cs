@@ -117,6 +117,7 @@ internal static class PretrainCommand
         };
         Console.WriteLine($"pretraining {ContrastiveMethodNames.Format(config.Method)} (preset {config.Preset}) on {data} ({count} images, {shape}), {config.Arch} width {config.Width}, " +
                           $"batch {config.BatchSize}, {negatives}, {config.Epochs} epochs, device {config.Device} → {outDir}");
+        TrainingEnvironment.For(config).Apply();
         using var run = resume ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
         if (run.Position.GlobalStep == 0 && knn is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));

@@ -27,7 +27,7 @@ internal static class SmokeCommand
 
     private static int Run(int steps, int threads, Device device)
     {
-        if (threads > 0) set_num_threads(threads);
+        new MoCo.Training.Trainer.TrainingEnvironment { Threads = threads, DeviceType = device.type }.Apply();
         Console.WriteLine($"libtorch {__version__} (TorchSharp {typeof(torch).Assembly.GetName().Version}), {get_num_threads()} threads, {cuda.device_count()} CUDA device(s)");
         if (device.type == DeviceType.CUDA && cuda.device_count() <= Math.Max(device.index, 0))
             throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees {cuda.device_count()} CUDA device(s) (TorchSharp-cpu is a CPU-only build: see docs/gpu.md)");

@@ -18,18 +18,8 @@ internal static class ImageFileRecipe
     internal static (double[] Mean, double[] Std) ImageNetStatistics(int channels) =>
         (MoCo.Imaging.Transforms.ImageNetStatistics.MeanFor(channels), MoCo.Imaging.Transforms.ImageNetStatistics.StdFor(channels));
 
-    /// <summary>The preset's view recipe (v1: MoCo v1's; otherwise v2's, with blur) at the config's side, normalisation, jitter probability and crop scale.</summary>
-    internal static MoCoAugmentation Augmentation(PretrainConfig config)
-    {
-        var recipe = config.Preset == "v1" ? MoCoAugmentation.V1(config.InputSize) : MoCoAugmentation.V2(config.InputSize);
-        return recipe with
-        {
-            Mean = Floats(config.Mean),
-            Std = Floats(config.Std),
-            JitterProbability = config.JitterProbability,
-            Crop = recipe.Crop with { ScaleMin = config.MinCropScale },
-        };
-    }
+    /// <summary>The preset's view recipe at the config's side (<see cref="PretrainConfig.AugmentationRecipe"/>: the one recipe both data paths run).</summary>
+    internal static MoCoAugmentation Augmentation(PretrainConfig config) => config.AugmentationRecipe(config.InputSize, config.Mean, config.Std);
 
     /// <summary>The evaluation transform: resize to <see cref="EvalTransform.ResizeFor"/> the view side, centre crop, the config's normalisation.</summary>
     internal static EvalTransform Evaluation(PretrainConfig config) =>

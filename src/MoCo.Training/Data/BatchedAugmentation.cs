@@ -1,4 +1,5 @@
 using TorchSharp;
+using MoCo.Imaging.Transforms;
 using static TorchSharp.torch;
 
 namespace MoCo.Training.Data;
@@ -6,10 +7,14 @@ namespace MoCo.Training.Data;
 /// <summary>
 /// The MoCo augmentations computed batched in libtorch (on the training device), for images held in memory:
 /// RandomResizedCrop (torchvision's sampling: 10 tries, then the central crop) with horizontal flip, as one
-/// affine grid_sample; ColorJitter (brightness, contrast, saturation; the order shuffled per image; applied with
-/// probability <see cref="JitterProbability"/>); RandomGrayscale; Normalize. Parameters are drawn from a
-/// <see cref="SplitMix64"/> stream, so a batch's views are a pure function of (seed, epoch, batch, view).
-/// Hue jitter and blur are not done here (gray data has no hue; the CIFAR recipe has no blur).
+/// affine grid_sample; ColorJitter (brightness, contrast, saturation, hue; the order shuffled per image; applied with
+/// probability <see cref="JitterProbability"/>); RandomGrayscale (before the jitter, as v1, or after, as v2);
+/// Gaussian blur (v2: probability 0.5, sigma uniform in 0.1–2); Normalize. <see cref="From"/> makes it from a preset's
+/// recipe (<see cref="MoCoAugmentation"/>, the one the image-file path runs Pillow-exact), so a preset is one recipe on
+/// both paths. Parameters are drawn from a <see cref="SplitMix64"/> stream, so a batch's views are a pure function of
+/// (seed, epoch, batch, view). The pixels are float throughout (Pillow rounds to 8 bits after each step), the crop is
+/// resized bilinearly without antialiasing, and the blur is a true Gaussian where Pillow runs three box passes.
+/// On 1-channel images saturation, hue and grayscale change nothing.
 /// </summary>
 public sealed record BatchedAugmentation
 {
@@ -25,16 +30,75 @@ public sealed record BatchedAugmentation
     public double Contrast { get; init; } = 0.4;
     /// <summary>Saturation jitter strength (default 0.4; no effect on gray images).</summary>
     public double Saturation { get; init; } = 0.4;
+    /// <summary>Hue jitter strength: a shift uniform in [−h, h] turns, at most 0.5 (default 0; v1: 0.4, v2: 0.1; no
+    /// effect on gray images).</summary>
+    public double Hue { get; init; }
     /// <summary>Probability of applying the colour jitter (v2: 0.8, v1: 1).</summary>
     public double JitterProbability { get; init; } = 0.8;
     /// <summary>Probability of converting to grayscale (default 0.2; no effect on gray images).</summary>
     public double GrayscaleProbability { get; init; } = 0.2;
+    /// <summary>Grayscale before the colour jitter (v1's order) instead of after it (default false, v2's).</summary>
+    public bool GrayscaleBeforeJitter { get; init; }
+    /// <summary>Probability of a Gaussian blur (default 0; v2: 0.5).</summary>
+    public double BlurProbability { get; init; }
+    /// <summary>Blur sigma range in pixels, drawn uniformly (default 0.1–2, MoCo v2's).</summary>
+    public (double Min, double Max) BlurSigma { get; init; } = (0.1, 2.0);
     /// <summary>Probability of a horizontal flip (default 0.5).</summary>
     public double FlipProbability { get; init; } = 0.5;
     /// <summary>Per-channel mean, 0–1 scale (default Fashion-MNIST's 0.2860).</summary>
     public double[] Mean { get; init; } = [0.2860];
     /// <summary>Per-channel standard deviation, 0–1 scale (default Fashion-MNIST's 0.3530).</summary>
     public double[] Std { get; init; } = [0.3530];
+    /// <summary>Steps of the recipe this was made from that it leaves out, as phrases for the run's start-up note
+    /// (default none; see <see cref="WithoutBlurAndHue"/>).</summary>
+    public IReadOnlyList<string> Omitted { get; init; } = [];
+
+    /// <summary>
+    /// The batched form of <paramref name="recipe"/>: its crop scale and ratio, jitter strengths and probability,
+    /// grayscale probability and order, blur probability and sigma range, flip probability, mean and std; the output
+    /// side is the recipe's crop size.
+    /// </summary>
+    public static BatchedAugmentation From(MoCoAugmentation recipe)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        // The recipe's float strengths as written (0.4f → 0.4): float → decimal keeps 7 significant digits.
+        static double AsWritten(float value) => (double)(decimal)value;
+        return new()
+        {
+            Size = recipe.Crop.Size, Scale = (recipe.Crop.ScaleMin, recipe.Crop.ScaleMax), Ratio = (recipe.Crop.RatioMin, recipe.Crop.RatioMax),
+            Brightness = AsWritten(recipe.Jitter.Brightness), Contrast = AsWritten(recipe.Jitter.Contrast),
+            Saturation = AsWritten(recipe.Jitter.Saturation), Hue = AsWritten(recipe.Jitter.Hue),
+            JitterProbability = recipe.JitterProbability, GrayscaleProbability = recipe.GrayscaleProbability,
+            GrayscaleBeforeJitter = recipe.GrayscaleBeforeJitter, BlurProbability = recipe.BlurProbability,
+            BlurSigma = (AsWritten(recipe.Blur.SigmaMin), AsWritten(recipe.Blur.SigmaMax)), FlipProbability = recipe.FlipProbability,
+            Mean = [.. recipe.Mean.Select(AsWritten)], Std = [.. recipe.Std.Select(AsWritten)],
+        };
+    }
+
+    /// <summary>This recipe as in-memory runs did it before blur and hue were batched: no blur, no hue, grayscale after
+    /// the jitter. The steps that drops are listed in <see cref="Omitted"/>. Configs written then resume with it, so a
+    /// resumed run continues the recipe it started with.</summary>
+    public BatchedAugmentation WithoutBlurAndHue()
+    {
+        var omitted = new List<string>(Omitted);
+        if (BlurProbability > 0)
+            omitted.Add(FormattableString.Invariant($"Gaussian blur (p {BlurProbability}, sigma {BlurSigma.Min}–{BlurSigma.Max})"));
+        if (Hue > 0) omitted.Add(FormattableString.Invariant($"hue jitter ({Hue})"));
+        if (GrayscaleBeforeJitter) omitted.Add("grayscale before the colour jitter (done after it)");
+        return this with { BlurProbability = 0, Hue = 0, GrayscaleBeforeJitter = false, Omitted = omitted };
+    }
+
+    /// <summary>The start-up note on <paramref name="channels"/>-channel data: what the views get, the steps left out
+    /// (<see cref="Omitted"/>), and those that change nothing on gray images.</summary>
+    public string Describe(int channels)
+    {
+        string blur = BlurProbability > 0 ? FormattableString.Invariant($", Gaussian blur p {BlurProbability} (sigma {BlurSigma.Min}–{BlurSigma.Max})") : ", no blur";
+        var text = new System.Text.StringBuilder(FormattableString.Invariant(
+            $"augmentation (batched in libtorch): crop {Scale.Min}–{Scale.Max} to {Size}, flip {FlipProbability}, colour jitter p {JitterProbability} (brightness {Brightness}, contrast {Contrast}, saturation {Saturation}, hue {Hue}), grayscale {GrayscaleProbability}{(GrayscaleBeforeJitter ? " before the jitter" : "")}{blur}"));
+        if (channels == 1) text.Append("; on 1-channel images saturation, hue and grayscale change nothing");
+        if (Omitted.Count > 0) text.Append("; skipped from the preset's recipe: ").Append(string.Join(", ", Omitted));
+        return text.ToString();
+    }
 
     /// <summary>torchvision's RandomResizedCrop.get_params: (top, left, height, width) of the crop.</summary>
     internal (int top, int left, int height, int width) SampleCrop(ref SplitMix64 rng, int imageHeight, int imageWidth)
@@ -67,7 +131,10 @@ public sealed record BatchedAugmentation
         internal float[] Contrast { get; } = new float[n];
         internal float[] Saturation { get; } = new float[n];
         internal long[] Order { get; } = new long[n * 3];          // per image, a permutation of 0 (b), 1 (c), 2 (s)
+        internal float[] Hue { get; } = new float[n];              // hue shift in turns (0: none)
+        internal int[] HueSlot { get; } = Enumerable.Repeat(3, n).ToArray();   // where hue goes among the four jitter steps (0–3)
         internal bool[] Gray { get; } = new bool[n];
+        internal float[] BlurSigma { get; } = new float[n];        // 0: no blur
         internal int Count => Gray.Length;
 
         /// <summary>Sets image i's crop box (top, left, height, width) in an H×W image, and its flip.</summary>
@@ -87,7 +154,9 @@ public sealed record BatchedAugmentation
     /// <summary>Draws the parameters of one view of n images of h×w.</summary>
     internal ViewParameters Sample(int n, int h, int w, ref SplitMix64 rng)
     {
+        if (Hue is < 0 or > 0.5) throw new ArgumentOutOfRangeException(nameof(Hue), Hue, "hue jitter must lie in [0, 0.5]");
         var p = new ViewParameters(n);
+        var jittered = new bool[n];
         for (int i = 0; i < n; i++)
         {
             var (top, left, ch, cw) = SampleCrop(ref rng, h, w);
@@ -100,6 +169,19 @@ public sealed record BatchedAugmentation
             int[] perm = rng.Permutation(3);
             for (int k = 0; k < 3; k++) p.Order[i * 3 + k] = perm[k];
             p.Gray[i] = rng.NextDouble() < GrayscaleProbability;
+            jittered[i] = jitter;
+        }
+        // Hue and blur draw after every other parameter, so adding them left the earlier draws, and the recipes without
+        // them, as they were. torchvision's randperm(4) over the jitter steps is the drawn order of the other three with
+        // hue put in one of the four places uniformly: the same distribution.
+        for (int i = 0; i < n; i++)
+        {
+            if (Hue > 0 && jittered[i])
+            {
+                p.Hue[i] = (float)rng.Uniform(-Hue, Hue);
+                p.HueSlot[i] = rng.NextInt(4);
+            }
+            if (BlurProbability > 0 && rng.NextDouble() < BlurProbability) p.BlurSigma[i] = (float)rng.Uniform(BlurSigma.Min, BlurSigma.Max);
         }
         return p;
     }
@@ -111,8 +193,9 @@ public sealed record BatchedAugmentation
         return Apply(images, Sample((int)images.size(0), (int)images.size(2), (int)images.size(3), ref rng));
     }
 
-    /// <summary>Applies drawn parameters: crop and flip (one grid_sample), the colour jitter in each image's order
-    /// (torchvision's blends, clamped to [0, 1] after each), grayscale, normalisation.</summary>
+    /// <summary>Applies drawn parameters: crop and flip (one grid_sample), grayscale before the jitter if so set, the
+    /// colour jitter in each image's order (torchvision's blends, clamped to [0, 1] after each), grayscale after it
+    /// otherwise, the blur, normalisation.</summary>
     internal Tensor Apply(Tensor images, ViewParameters p)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -125,22 +208,53 @@ public sealed record BatchedAugmentation
         var x = images.to(ScalarType.Float32).div_(255);
         var grid = nn.functional.affine_grid(tensor(p.Theta, [n, 2, 3]).to(device), [n, c, Size, Size], align_corners: false);
         x = nn.functional.grid_sample(x, grid, padding_mode: GridSamplePaddingMode.Border, align_corners: false);
+        if (c == 3 && GrayscaleBeforeJitter) x = Grayscale(x, p.Gray);
+        x = Jitter(x, p);
+        if (c == 3 && !GrayscaleBeforeJitter) x = Grayscale(x, p.Gray);
+        if (p.BlurSigma.Any(sigma => sigma > 0))
+        {
+            var blurred = tensor(p.BlurSigma.Select(sigma => sigma > 0).ToArray(), [n, 1, 1, 1]).to(device);
+            x = where(blurred, BatchedGaussianBlur.Apply(x, p.BlurSigma), x);
+        }
+        var mean = tensor(Mean.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
+        var std = tensor(Std.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
+        return ((x - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The colour jitter: per image, brightness (0), contrast (1), saturation (2) in its drawn order, with hue
+    /// (3) in its slot on 3-channel images when any image shifts hue.</summary>
+    private static Tensor Jitter(Tensor x, ViewParameters p)
+    {
+        int n = (int)x.size(0), c = (int)x.size(1);
+        Device device = x.device;
         var b = tensor(p.Brightness, [n, 1, 1, 1]).to(device);
         var k = tensor(p.Contrast, [n, 1, 1, 1]).to(device);
         var sat = tensor(p.Saturation, [n, 1, 1, 1]).to(device);
-        var order = tensor(p.Order, [n, 3]).to(device);
-        for (int slot = 0; slot < 3; slot++)
+        bool hue = c == 3 && p.Hue.Any(h => h != 0);
+        int slots = hue ? 4 : 3;
+        var steps = new long[n * slots];
+        for (int i = 0; i < n; i++)
+            for (int slot = 0, drawn = 0; slot < slots; slot++)
+                steps[i * slots + slot] = hue && slot == p.HueSlot[i] ? 3 : p.Order[i * 3 + drawn++];
+        var order = tensor(steps, [n, slots]).to(device);
+        var shift = hue ? tensor(p.Hue, [n, 1, 1]).to(device) : null;
+        // Images without a shift keep their pixels: the HSV round trip is exact only up to float rounding.
+        var shifts = hue ? tensor(p.Hue.Select(h => h != 0).ToArray(), [n, 1, 1, 1]).to(device) : null;
+        for (int slot = 0; slot < slots; slot++)
         {
             var which = order.select(1, slot).view(n, 1, 1, 1);
             var xb = (x * b).clamp_(0, 1);
             var xc = (x * k + (1 - k) * Luminance(x).mean([1, 2, 3], keepdim: true)).clamp_(0, 1);
             var xs = c == 1 ? x : (x * sat + (1 - sat) * Luminance(x)).clamp_(0, 1);
-            x = where(which.eq(0), xb, where(which.eq(1), xc, xs));
+            x = where(which.eq(0), xb, where(which.eq(1), xc, hue ? where(which.eq(2), xs, where(shifts!, BatchedHue.Adjust(x, shift!), x)) : xs));
         }
-        if (c == 3) x = where(tensor(p.Gray, [n, 1, 1, 1]).to(device), Luminance(x).expand(n, 3, Size, Size), x);
-        var mean = tensor(Mean.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
-        var std = tensor(Std.Select(v => (float)v).ToArray(), [1, c, 1, 1]).to(device);
-        return ((x - mean) / std).MoveToOuterDisposeScope();
+        return x;
+    }
+
+    private static Tensor Grayscale(Tensor x, bool[] gray)
+    {
+        long n = x.size(0);
+        return where(tensor(gray, [n, 1, 1, 1]).to(x.device), Luminance(x).expand(n, 3, x.size(2), x.size(3)), x);
     }
 
     /// <summary>ITU-R 601-2 luma (PIL's convert('L') weights), N×1×H×W; the image itself when it has one channel.</summary>

@@ -44,4 +44,8 @@ public interface IViewPairSource
 
     /// <summary>Samples skipped so far because they could not be read (description and reason); none for in-memory data.</summary>
     IReadOnlyCollection<string> Skipped => [];
+
+    /// <summary>A line for the start of a run about the views' augmentation: the steps of the preset's recipe this
+    /// source leaves out, and those that do nothing on its data; null when it does the whole recipe as written.</summary>
+    string? AugmentationNote => null;
 }

@@ -18,6 +18,9 @@ public sealed class InMemoryViewPairSource(InMemoryImages images, BatchedAugment
     /// <inheritdoc/>
     public int BatchesPerEpoch(int batchSize) => images.Count / batchSize;
 
+    /// <inheritdoc/>
+    public string? AugmentationNote => augmentation.Describe(images.Channels);
+
     /// <summary>The sample order of an epoch.</summary>
     internal int[] Order(int epoch) => SplitMix64.For(seed, epoch, 0x0D0E).Permutation(images.Count);
 

@@ -66,6 +66,14 @@ public abstract class ContrastiveModel : Module<(Tensor query, Tensor key, Tenso
         return nn.functional.normalize(embedding, dim: 1);
     }
 
+    /// <summary>
+    /// Call after each optimisation step, once the step's dispose scope has closed: releases what the step's graph still
+    /// holds outside libtorch. On the CPU with channels-last split BN (<see cref="ChannelsLastSplitBatchNorm"/>, a C#
+    /// autograd function) that is the graph nodes TorchSharp 0.107 frees only on finalisation, so this collects them;
+    /// otherwise it does nothing.
+    /// </summary>
+    public void AfterStep() => ChannelsLastSplitBatchNorm.CollectFinishedNodesIfAny();
+
     /// <summary>Checks that both views are given and have one shape.</summary>
     private protected static void CheckViews(Tensor imageQ, Tensor imageK)
     {

@@ -33,16 +33,28 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
     /// <inheritdoc/>
     public override string Name => nameof(ChannelsLastSplitBatchNorm);
 
+    // Forwards since the last collection, in any thread: a step that ran none has no nodes to collect.
+    private static long nodesSinceCollection;
+
     /// <summary>
     /// Frees the graph nodes of finished backward passes. TorchSharp 0.107 keeps each node of a custom function (with its
     /// saved input and an empty tensor the size of its output) until the garbage collector finalises it, and nothing
     /// prompts a collection: over 40 steps of the Fashion-MNIST benchmark resident memory rose to 2.3 GB, against
-    /// 1.0 GB with a collection after each step, which costs a few milliseconds of a ~1 s step. Call between steps.
+    /// 1.0 GB with a collection after each step, which costs a few milliseconds of a ~1 s step. Call between steps
+    /// (<see cref="Method.ContrastiveModel.AfterStep"/> does).
     /// </summary>
     internal static void CollectFinishedNodes()
     {
+        Interlocked.Exchange(ref nodesSinceCollection, 0);
         GC.Collect();
         GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary><see cref="CollectFinishedNodes"/> when this function ran since the last collection; otherwise nothing
+    /// (no node of it is waiting, and a collection would only cost time).</summary>
+    internal static void CollectFinishedNodesIfAny()
+    {
+        if (Interlocked.Read(ref nodesSinceCollection) > 0) CollectFinishedNodes();
     }
 
     /// <summary>Whether <paramref name="x"/> and the affine parameters can take this path: CPU float32, channels-last
@@ -54,8 +66,11 @@ internal sealed unsafe class ChannelsLastSplitBatchNorm : autograd.SingleTensorF
 
     /// <summary>y = (x − mean[s, c]) / √(var[s, c] + eps) · weight[c] + bias[c], statistics per sub-batch s (samples n
     /// ≡ s mod S) and channel c, written to <paramref name="statistics"/>.</summary>
-    internal static Tensor Apply(Tensor x, Tensor weight, Tensor bias, int splits, double eps, BatchStatistics statistics) =>
-        apply(x, weight, bias, splits, eps, statistics);
+    internal static Tensor Apply(Tensor x, Tensor weight, Tensor bias, int splits, double eps, BatchStatistics statistics)
+    {
+        Interlocked.Increment(ref nodesSinceCollection);
+        return apply(x, weight, bias, splits, eps, statistics);
+    }
 
     /// <inheritdoc/>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)

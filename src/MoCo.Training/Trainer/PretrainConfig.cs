@@ -104,9 +104,9 @@ public sealed record PretrainConfig
     /// <summary>Steps between checkpoints (0: only at the end of each epoch).</summary>
     public int CheckpointEvery { get; init; }
     /// <summary>kNN monitor: neighbours.</summary>
-    public int KnnK { get; init; } = 200;
+    public int KnnK { get; init; } = MoCo.Evaluation.KnnOptions.DefaultK;
     /// <summary>kNN monitor: vote temperature.</summary>
-    public double KnnTemperature { get; init; } = 0.1;
+    public double KnnTemperature { get; init; } = 0.1; // MoCo.Evaluation.KnnOptions.DefaultTemperature as a double (the float 0.1f would widen to 0.100000001 and change the config JSON)
     /// <summary>Side of the square training views (the data's, e.g. 28 for Fashion-MNIST, 224 for photos).</summary>
     public int InputSize { get; init; } = 224;
     /// <summary>Per-channel normalisation mean (0–1 scale) the views were normalised with.</summary>
@@ -117,15 +117,21 @@ public sealed record PretrainConfig
     public double JitterProbability { get; init; } = 0.8;
     /// <summary>Augmentation: minimum crop area fraction.</summary>
     public double MinCropScale { get; init; } = 0.2;
+    /// <summary>In-memory data gets the preset's whole augmentation recipe, as image files do: v2's Gaussian blur, the
+    /// hue jitter, v1's grayscale before the jitter. True in <see cref="V1"/> and <see cref="V2"/>; false (in JSON only when
+    /// true) in configs written before in-memory data had those steps, whose runs resume with the recipe they started
+    /// with (<see cref="BatchedAugmentation.WithoutBlurAndHue"/>, which the run's start-up note lists).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool FullAugmentation { get; init; }
 
     /// <summary>MoCo v1: τ 0.07, linear head, jitter always, SGD lr 0.03 ×0.1 at epochs 120 and 160 of 200.</summary>
     public static PretrainConfig V1 { get; } = new()
     {
-        Preset = "v1", Temperature = 0.07, Mlp = false, JitterProbability = 1.0, Schedule = "multistep",
+        Preset = "v1", Temperature = 0.07, Mlp = false, JitterProbability = 1.0, Schedule = "multistep", FullAugmentation = true,
     };
 
     /// <summary>MoCo v2: τ 0.2, MLP head, jitter p 0.8, cosine schedule over 200 epochs.</summary>
-    public static PretrainConfig V2 { get; } = new();
+    public static PretrainConfig V2 { get; } = new() { FullAugmentation = true };
 
     /// <summary>The preset named "v1" or "v2".</summary>
     public static PretrainConfig FromPreset(string name) => name.Trim().ToLowerInvariant() switch
@@ -160,11 +166,28 @@ public sealed record PretrainConfig
         return WarmupEpochs > 0 ? new WarmupSchedule(main, WarmupEpochs * unit) : main;
     }
 
-    /// <summary>The batched augmentation for in-memory data of the given channels, side and normalisation.</summary>
-    internal BatchedAugmentation Augmentation(int size, double[] mean, double[] std) => new()
+    /// <summary>The preset's augmentation recipe (<see cref="MoCo.Imaging.Transforms.MoCoAugmentation.V1"/> or
+    /// <see cref="MoCo.Imaging.Transforms.MoCoAugmentation.V2"/>) at <paramref name="size"/>, with this config's crop scale,
+    /// jitter probability and normalisation: the one recipe both data paths run.</summary>
+    public MoCo.Imaging.Transforms.MoCoAugmentation AugmentationRecipe(int size, double[] mean, double[] std)
     {
-        Size = size, Scale = (MinCropScale, 1.0), JitterProbability = JitterProbability, Mean = mean, Std = std,
-    };
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        var recipe = Preset == "v1" ? MoCo.Imaging.Transforms.MoCoAugmentation.V1(size) : MoCo.Imaging.Transforms.MoCoAugmentation.V2(size);
+        return recipe with
+        {
+            Crop = recipe.Crop with { ScaleMin = MinCropScale }, JitterProbability = JitterProbability,
+            Mean = [.. mean.Select(v => (float)v)], Std = [.. std.Select(v => (float)v)],
+        };
+    }
+
+    /// <summary>The batched augmentation for in-memory data of the given side and normalisation: the preset's recipe
+    /// (<see cref="AugmentationRecipe"/>), without blur and hue when <see cref="FullAugmentation"/> is false.</summary>
+    internal BatchedAugmentation Augmentation(int size, double[] mean, double[] std)
+    {
+        var batched = BatchedAugmentation.From(AugmentationRecipe(size, mean, std)) with { Mean = mean, Std = std };
+        return FullAugmentation ? batched : batched.WithoutBlurAndHue();
+    }
 
     /// <summary>Checks the values that would otherwise fail deep inside a run.</summary>
     public void Validate()

@@ -13,7 +13,9 @@ namespace MoCo.Training.Tests.Trainer;
 /// </summary>
 public class PrePortCheckpointTests
 {
-    private static readonly PretrainConfig Config = PretrainRunTests.Tiny with { InputSize = 16, Mean = [0.3], Std = [0.3], ChannelsLast = true };   // the old default
+    // ChannelsLast: the old default. FullAugmentation false: the old engine's in-memory recipe had no blur and no hue,
+    // and its config has no such key, so it resumes without them.
+    private static readonly PretrainConfig Config = PretrainRunTests.Tiny with { InputSize = 16, Mean = [0.3], Std = [0.3], ChannelsLast = true, FullAugmentation = false };
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pre-port", name);
 
     private string dir = "";

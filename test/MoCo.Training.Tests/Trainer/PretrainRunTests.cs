@@ -170,6 +170,17 @@ public class PretrainRunTests
     }
 
     [Test]
+    public void A_run_starts_by_saying_what_its_augmentation_skips()
+    {
+        using var images = Blobs();
+        var config = Tiny with { FullAugmentation = false };
+        var output = new StringWriter();
+        using (var run = PretrainRun.Start(config, Source(images, config), null, dir)) run.Run(output, stopAfterSteps: 0);
+        Assert.That(output.ToString().Split('\n')[0], Does.StartWith("augmentation (batched in libtorch)")
+            .And.Contain("skipped from the preset's recipe: Gaussian blur (p 0.5, sigma 0.1–2), hue jitter (0.1)"));
+    }
+
+    [Test]
     public void Invalid_configurations_are_refused_before_training()
     {
         using var images = Blobs();
