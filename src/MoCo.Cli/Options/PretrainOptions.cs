@@ -51,6 +51,7 @@ internal sealed class PretrainOptions
     internal Option<ulong?> Seed { get; } = new("--seed") { Description = "seed of initialisation, data order and augmentations (default 0)" };
     internal DeviceOption Device { get; }
     internal Option<bool?> Deterministic { get; } = new("--deterministic") { Description = "deterministic kernels (default true; false lets cuDNN autotune on a GPU: faster, not bit-exact)" };
+    internal Option<bool?> FullAugmentation { get; } = new("--full-augmentation") { Description = "in-memory (IDX) data gets the preset's whole recipe, v2's blur and hue included (default true; false: the crop, flip, jitter and grayscale that runs before issue 23 had)" };
     internal Option<bool?> ChannelsLast { get; } = new("--channels-last") { Description = "NHWC activations on the CPU (default true: oneDNN convolutions without reorders; false for NCHW)" };
     internal Option<int?> LogEvery { get; } = new("--log-every") { Description = "steps between log lines (default 10)" };
     internal Option<int?> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "steps between checkpoints (default 0: per epoch)" };
@@ -59,7 +60,7 @@ internal sealed class PretrainOptions
     [
         Preset, .. _withMethod ? new Option[] { Method } : [], Arch, Width, SmallImages, InChannels, Dim, Batch, Queue, Momentum, BankMomentum, Temperature, Mlp,
         Symmetric, BnSplits, ShuffleBn, Lr, WeightDecay, SgdMomentum, Epochs, Schedule, Milestones, LrPerStep, WarmupEpochs, JitterProbability,
-        MinCropScale, Mean, Std, Threads, Seed, Device.Option, Deterministic, ChannelsLast, LogEvery, CheckpointEvery,
+        MinCropScale, Mean, Std, FullAugmentation, Threads, Seed, Device.Option, Deterministic, ChannelsLast, LogEvery, CheckpointEvery,
     ];
 
     /// <summary>
@@ -109,6 +110,7 @@ internal sealed class PretrainOptions
             Device = Device.Get(r).Name,
             Deterministic = r.GetValue(Deterministic) ?? c.Deterministic,
             ChannelsLast = r.GetValue(ChannelsLast) ?? c.ChannelsLast,
+            FullAugmentation = r.GetValue(FullAugmentation) ?? c.FullAugmentation,
             LogEvery = r.GetValue(LogEvery) is { } every ? OptionValues.Positive(every, "--log-every") : c.LogEvery,
             CheckpointEvery = r.GetValue(CheckpointEvery) ?? c.CheckpointEvery,
         };

@@ -25,7 +25,7 @@ public class OptionSetsTests
         "--bn-splits", "4", "--shuffle-bn", "false", "--lr", "0.06", "--weight-decay", "5e-4", "--sgd-momentum", "0.8", "--epochs", "50",
         "--schedule", "multistep", "--milestones", "30,40", "--lr-per-step", "true", "--warmup-epochs", "5", "--jitter-probability", "0.5",
         "--min-crop-scale", "0.3", "--mean", "0.25", "--std", "0.125", "--threads", "3", "--seed", "5000000000", "--device", "cuda:1",
-        "--deterministic", "false", "--channels-last", "false", "--log-every", "7", "--checkpoint-every", "100",
+        "--deterministic", "false", "--channels-last", "false", "--full-augmentation", "false", "--log-every", "7", "--checkpoint-every", "100",
         "--knn-k", "20", "--knn-temperature", "0.07",
     ];
 

@@ -76,7 +76,13 @@ public class ResNetTests
         {
             net.eval();
             Assert.That(net.forward(x).allclose(r.Tensors["eval"], 1e-4, 1e-4), Is.True, "eval output");
-            Assert.That(net.ForwardFeatures(x).allclose(r.Tensors["features"], 1e-4, 1e-4), Is.True, "pooled features");
+            // ResNet-50's pooled features with these random BN statistics reach ~1.6e3, and float32 sums of that size
+            // carry absolute errors of ~1e-3 in either library (libtorch 2.10 and PyTorch 1.13 differ by up to 2^-10 on
+            // an AVX-512 AMD EPYC, 6e-7 of the scale): the absolute tolerance is relative to the scale.
+            var features = net.ForwardFeatures(x);
+            double scale = r.Tensors["features"].abs().max().item<float>();
+            Assert.That(features.allclose(r.Tensors["features"], 1e-4, Math.Max(1e-4, 1e-5 * scale)), Is.True,
+                $"pooled features: max |difference| {(features - r.Tensors["features"]).abs().max().item<float>()}, max |value| {r.Tensors["features"].abs().max().item<float>()}");
             net.train();
             Assert.That(net.forward(x).allclose(r.Tensors["train"], 1e-4, 1e-4), Is.True, "train-mode output");
         }
