@@ -19,7 +19,7 @@ internal static class ImportCommand
         internal readonly Argument<string> File = new("file") { Description = "PyTorch checkpoint: .pth, .pth.tar, .pt, Lightning .ckpt, .safetensors" };
         internal readonly Option<string> Out = new("--out") { Description = "our checkpoint to write (safetensors, official MoCo names)", Required = true };
         internal readonly Option<string?> Arch = new("--arch") { Description = "resnet18, resnet34 or resnet50 (default: from the tensors' shapes)" };
-        internal readonly Option<string> Layout = new("--layout") { Description = "auto, moco, moco-v3, torchvision, lightly or solo-learn (default auto: from the keys)", DefaultValueFactory = _ => "auto" };
+        internal readonly Option<string> Layout = new("--layout") { Description = "auto (recognised from the keys), moco, moco-v3, torchvision, lightly or solo-learn", DefaultValueFactory = _ => "auto" };
         internal readonly PreprocessingOptions Preprocessing = new();
 
         internal IEnumerable<Option> All => [Out, Arch, Layout, .. Preprocessing.All];

@@ -192,7 +192,7 @@ class Reduce:
 
 def hostile(path, sentinel, kind, where, legacy):
     """A file whose unpickling in Python creates `sentinel` through os.system, builtins.eval or subprocess.Popen (kind),
-    as the whole file or as the checkpoint's state_dict (where)."""
+    as the whole file, as the checkpoint's state_dict, or nested in its hyper-parameters beside a real state dict (where)."""
     import os
     import subprocess
     payload = {
@@ -200,4 +200,9 @@ def hostile(path, sentinel, kind, where, legacy):
         "eval": lambda: Reduce(eval, "__import__('os').system('touch " + sentinel + "')"),
         "subprocess": lambda: Reduce(subprocess.Popen, ["touch", sentinel]),
     }[kind]()
-    save(payload if where == "whole" else {"epoch": 1, "state_dict": payload}, path, legacy)
+    obj = {
+        "whole": lambda: payload,
+        "state_dict": lambda: {"epoch": 1, "state_dict": payload},
+        "nested": lambda: {"state_dict": collections.OrderedDict(w=torch.ones(2)), "hyper_parameters": dict(x=payload)},
+    }[where]()
+    save(obj, path, legacy)
