@@ -14,19 +14,30 @@ internal static class MocoApp
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ExtractCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
         root.Subcommands.Add(AblateCommand.Create());
         return root;
     }
 
+    /// <summary>The exit code of a PyTorch file refused because loading it would run code (<c>moco import</c>, <c>moco info</c>).</summary>
+    internal const int RefusedExitCode = 3;
+
     /// <summary>Runs the command line; returns the process exit code. Errors a user can fix (bad options, files, data)
-    /// print one line, "error: …", and exit 1; anything else keeps its stack trace.</summary>
+    /// print one line, "error: …", and exit 1 (a PyTorch file refused as unsafe: <see cref="RefusedExitCode"/>);
+    /// anything else keeps its stack trace.</summary>
     internal static int Run(string[] args)
     {
         try
         {
             return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (MoCo.Training.Import.UnsafePickleException e)
+        {
+            // A file that would run code if Python loaded it: refused before anything in it was built or written.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RefusedExitCode;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException
                                       or InvalidOperationException or System.Runtime.InteropServices.ExternalException or DllNotFoundException or MoCo.Onnx.OnnxRuntimeException or MoCo.Onnx.OnnxRuntimeNotFoundException)

@@ -34,6 +34,28 @@ public static class EncoderImporter
         }
     }
 
+    /// <summary>Recognises the encoder of <paramref name="file"/> as <see cref="Import"/> would import it, creating no
+    /// tensor: what <c>moco info</c> prints about a PyTorch file.</summary>
+    /// <exception cref="UnsafePickleException">The file's state dict is a call of a global the reader does not allow.</exception>
+    /// <exception cref="InvalidDataException">No state dict, an unknown layout, or tensors that do not fit the network.</exception>
+    public static ImportSummary Recognise(PyTorchFile file, ImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        options ??= new ImportOptions();
+        try
+        {
+            return Plan(file, options).Summarise();
+        }
+        catch (UnsafePickleException e)
+        {
+            throw new UnsafePickleException(e.Global, $"{file.Path}: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file.Path}: {e.Message}", e);
+        }
+    }
+
     private static ImportPlan Plan(PyTorchFile file, ImportOptions options)
     {
         var (state, ignored) = LocateStateDict(file.Root);
@@ -218,12 +240,20 @@ public static class EncoderImporter
             if (name.EndsWith(EncoderShapes.BatchesTracked, StringComparison.Ordinal)) zeroCounters++;
         }
 
+        internal ImportSummary Summarise()
+        {
+            ImportResultShape shape = Result ?? throw new InvalidOperationException("the plan is not finished");
+            return new ImportSummary
+            {
+                Layout = shape.Layout, Encoder = shape.Encoder, Head = shape.Head, HasKeyEncoder = shape.KeyEncoder,
+                HasQueue = shape.QueueSize is not null, QueueSize = shape.QueueSize,
+                IgnoredKeys = ignored, IgnoredObjects = file.IgnoredObjects, Notes = FinalNotes(),
+            };
+        }
+
         internal ImportResult Materialise()
         {
             ImportResultShape shape = Result ?? throw new InvalidOperationException("the plan is not finished");
-            if (zeroCounters > 0) Notes.Add($"{zeroCounters} BatchNorm num_batches_tracked counters were missing and start at 0");
-            var converted = entries.Where(e => e.source is { } s && s.Tensor.DType != e.dtype).Select(e => e.source!.Value.Tensor.DType).Distinct().ToList();
-            if (converted.Count > 0) Notes.Add($"tensors of {string.Join(", ", converted)} were converted to the model's element types");
             var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             try
             {
@@ -250,8 +280,17 @@ public static class EncoderImporter
                 QueueSize = shape.QueueSize,
                 IgnoredKeys = ignored,
                 IgnoredObjects = file.IgnoredObjects,
-                Notes = Notes,
+                Notes = FinalNotes(),
             };
+        }
+
+        private List<string> FinalNotes()
+        {
+            var notes = new List<string>(Notes);
+            if (zeroCounters > 0) notes.Add($"{zeroCounters} BatchNorm num_batches_tracked counters were missing and start at 0");
+            var converted = entries.Where(e => e.source is { } s && s.Tensor.DType != e.dtype).Select(e => e.source!.Value.Tensor.DType).Distinct().ToList();
+            if (converted.Count > 0) notes.Add($"tensors of {string.Join(", ", converted)} were converted to the model's element types");
+            return notes;
         }
     }
 }

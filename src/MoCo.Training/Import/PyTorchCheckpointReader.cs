@@ -28,18 +28,19 @@ public static class PyTorchCheckpointReader
             file.Position = 0;
             if (n == head.Length && head[TarMagicOffset..].SequenceEqual("ustar"u8))
                 throw new InvalidDataException("a tar archive: PyTorch's container before 0.4, which this reader does not take; load and re-save it with a recent PyTorch");
+            IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
             var (format, root) = Sniff(head[..n], file.Length) switch
             {
                 PyTorchFormat.Zip => (PyTorchFormat.Zip, TorchZipFormat.Read(file)),
                 PyTorchFormat.Legacy => (PyTorchFormat.Legacy, TorchLegacyFormat.Read(file)),
-                _ => (PyTorchFormat.SafeTensors, ReadSafeTensors(file)),
+                _ => (PyTorchFormat.SafeTensors, ReadSafeTensors(file, out metadata)),
             };
             if (root is PyObject top)
                 throw new UnsafePickleException(top.Global.FullName,
                     $"refused: the file's object is a call of {top.Global.FullName}, not a checkpoint or state dict; nothing was run");
             if (root is not (PyDict or List<object?> or PyTuple or PyTorchTensor))
                 throw new InvalidDataException($"the file holds a {RestrictedUnpickler.Describe(root)}, not a checkpoint or state dict");
-            return new PyTorchFile(path, format, root);
+            return new PyTorchFile(path, format, root) { Metadata = metadata };
         }
         catch (UnsafePickleException e)
         {
@@ -64,9 +65,10 @@ public static class PyTorchCheckpointReader
     }
 
     /// <summary>A safetensors file as a flat state dict of contiguous tensors.</summary>
-    private static PyDict ReadSafeTensors(Stream file)
+    private static PyDict ReadSafeTensors(Stream file, out IReadOnlyDictionary<string, string> metadata)
     {
         using SafeTensors.Contents contents = SafeTensors.Read(file);
+        metadata = new Dictionary<string, string>(contents.Metadata, StringComparer.Ordinal);
         var dict = new PyDict(ordered: true);
         foreach (string name in contents.Names)
         {

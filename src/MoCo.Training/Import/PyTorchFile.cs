@@ -18,6 +18,12 @@ public enum PyTorchFormat
 /// <param name="Global">The global it would have called, as <c>module.name</c>.</param>
 public sealed record IgnoredObject(string Path, string Global);
 
+/// <summary>A tensor of a PyTorch file, described: where it sits, its element type and its shape.</summary>
+/// <param name="Path">Dotted keys from the top (<c>state_dict.module.encoder_q.conv1.weight</c>).</param>
+/// <param name="DType">Its element type as stored.</param>
+/// <param name="Shape">Its sizes.</param>
+public sealed record PyTorchTensorEntry(string Path, ScalarType DType, IReadOnlyList<long> Shape);
+
 /// <summary>
 /// What <see cref="PyTorchCheckpointReader.Read"/> read from a file: the unpickled object tree (no code was run to build
 /// it) with its tensors still as PyTorch laid them out, and the objects it left inert.
@@ -45,8 +51,13 @@ public sealed class PyTorchFile
     /// <summary>The top-level keys when the file holds a dict (a checkpoint's <c>epoch</c>, <c>state_dict</c>, …; a bare
     /// state dict's tensor names), else empty.</summary>
     public IReadOnlyList<string> TopLevelKeys => Root is PyDict d ? d.Entries.Select(e => PathKey(e.Key)).ToList() : [];
+    /// <summary>A safetensors file's <c>__metadata__</c> (our own checkpoints keep <c>moco.checkpoint_version</c> and
+    /// <c>moco.config</c> there); empty for torch.save files.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     /// <summary>How many tensors the file holds.</summary>
     public int TensorCount => Tensors.Count;
+    /// <summary>Every tensor's path (dotted keys, [i] for list and tuple items), element type and shape, in file order.</summary>
+    public IReadOnlyList<PyTorchTensorEntry> TensorEntries => Tensors.Select(t => new PyTorchTensorEntry(t.path, t.tensor.DType, t.tensor.Shape)).ToList();
 
     /// <summary>The unpickled value: <see cref="PyDict"/>, <see cref="PyTuple"/>, lists, plain values, <see cref="PyTorchTensor"/>s
     /// and inert <see cref="PyObject"/>s.</summary>

@@ -20,24 +20,13 @@ public class HostilePickleTests
         dir = Directory.CreateTempSubdirectory("moco-hostile-").FullName;
         sentinel = Path.Combine(dir, "sentinel");
         TorchFiles.Write(dir, $$"""
-            import subprocess
-            class Reduce:
-                def __init__(self, f, *args): self.f, self.args = f, args
-                def __reduce__(self): return (self.f, self.args)
-            S = {{TorchFiles.Quote(sentinel)}}
-            payloads = {
-                "os": Reduce(os.system, "touch " + S),
-                "eval": Reduce(eval, "__import__('os').system('touch " + S + "')"),
-                "subprocess": Reduce(subprocess.Popen, ["touch", S]),
-            }
+            Reduce = tc.Reduce
             def make_storage(): pass
-            def weights(): return collections.OrderedDict(w=torch.ones(2))
             for fmt, legacy in (("zip", False), ("legacy", True)):
                 z = not legacy
-                for name, p in payloads.items():
-                    torch.save(p, f"{name}.whole.{fmt}.pt", _use_new_zipfile_serialization=z)
-                    torch.save({"epoch": 1, "state_dict": p}, f"{name}.state_dict.{fmt}.pt", _use_new_zipfile_serialization=z)
-                    torch.save({"state_dict": weights(), "hyper_parameters": dict(x=p)}, f"{name}.nested.{fmt}.pt", _use_new_zipfile_serialization=z)
+                for name in ("os", "eval", "subprocess"):
+                    for where in ("whole", "state_dict", "nested"):
+                        tc.hostile(f"{name}.{where}.{fmt}.pt", {{TorchFiles.Quote(sentinel)}}, name, where, legacy)
                 bad = Reduce(torch._utils._rebuild_tensor_v2, Reduce(make_storage), 0, (2,), (1,), False, collections.OrderedDict())
                 torch.save({"state_dict": dict(w=bad)}, f"tensor.{fmt}.pt", _use_new_zipfile_serialization=z)
                 torch.save(Reduce(make_storage), f"call.{fmt}.pt", _use_new_zipfile_serialization=z)
@@ -107,10 +96,7 @@ public class HostilePickleTests
         string live = Path.Combine(dir, "live");
         string copy = Path.Combine(dir, "live.pt");
         TorchFiles.Write(dir, $$"""
-            class Reduce:
-                def __init__(self, f, *args): self.f, self.args = f, args
-                def __reduce__(self): return (self.f, self.args)
-            torch.save(Reduce(os.system, "touch " + {{TorchFiles.Quote(live)}}), {{TorchFiles.Quote(copy)}})
+            tc.hostile({{TorchFiles.Quote(copy)}}, {{TorchFiles.Quote(live)}}, "os", "whole", legacy=False)
             torch.load({{TorchFiles.Quote(copy)}})
             """);
         Assert.That(File.Exists(live), Is.True, "torch.load ran the payload, so the reader's refusals above are tested against real ones");

@@ -14,8 +14,8 @@ from safetensors_io import st_save
 ARCHS = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet34": (BasicBlock, [3, 4, 6, 3]), "resnet50": (Bottleneck, [3, 4, 6, 3])}
 
 
-def resnet(arch, width, small, channels, num_classes=10):
-    """torchvision's ResNet with base width `width`; small: 3x3 stride-1 stem without max-pool."""
+def resnet(arch, width, small, channels, num_classes=10, scaled=False):
+    """torchvision's ResNet with base width `width`; small: 3x3 stride-1 stem without max-pool; scaled: see randomise."""
     block, layers = ARCHS[arch]
     m = ResNet(block, layers, num_classes=num_classes)
     m.inplanes = width
@@ -28,18 +28,22 @@ def resnet(arch, width, small, channels, num_classes=10):
     m.layer3 = m._make_layer(block, width * 4, layers[2], stride=2)
     m.layer4 = m._make_layer(block, width * 8, layers[3], stride=2)
     m.fc = nn.Linear(width * 8 * block.expansion, num_classes)
-    randomise(m)
+    randomise(m, scaled)
     return m
 
 
-def randomise(module):
-    """Random values in every parameter and buffer, so that a wrong mapping cannot pass."""
+def randomise(module, scaled=False):
+    """Random values in every parameter and buffer, so that a wrong mapping cannot pass. scaled: convolution and linear
+    weights divided by the square root of their fan-in, so that a deep network's forward stays finite (a ResNet-50 of
+    unit-variance weights overflows float32)."""
     with torch.no_grad():
         for name, t in module.state_dict().items():
             if name.endswith("num_batches_tracked"):
                 t.fill_(int(torch.randint(1, 10000, ())))
             elif name.endswith("running_var"):
                 t.copy_(torch.rand_like(t) + 0.5)
+            elif scaled and t.dim() >= 2:
+                t.copy_(torch.randn_like(t) / t[0].numel() ** 0.5)
             else:
                 t.copy_(torch.randn_like(t))
 
@@ -64,15 +68,15 @@ def expected(path, tensors):
     st_save(path, {k: v.detach().contiguous() for k, v in tensors.items()})
 
 
-def moco(path, expected_path, arch, width, small, channels, head, legacy, dim=16, k=64):
+def moco(path, expected_path, arch, width, small, channels, head, legacy, dim=16, k=64, scaled=False):
     """facebookresearch/moco main_moco.py's checkpoint: {'epoch', 'arch', 'state_dict', 'optimizer'}, DDP 'module.' names."""
     d = feature_dim(arch, width)
-    q = resnet(arch, width, small, channels, num_classes=dim)
+    q = resnet(arch, width, small, channels, num_classes=dim, scaled=scaled)
     if head == "mlp":
         q.fc = mlp(d, dim)
-        randomise(q.fc)
+        randomise(q.fc, scaled)
     k_enc = copy.deepcopy(q)
-    randomise(k_enc)
+    randomise(k_enc, scaled)
     queue = nn.functional.normalize(torch.randn(dim, k), dim=0)
     ptr = torch.tensor([3 * 16], dtype=torch.long)
     sd = collections.OrderedDict()
@@ -154,3 +158,51 @@ def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=Fa
     ckpt = {"epoch": 9, "state_dict": sd, "hyper_parameters": {"cfg": argparse.Namespace(method="mocov2plus", backbone=arch)}}
     save(ckpt, path, legacy)
     expected(expected_path, {"encoder_q." + n: v for n, v in r.state_dict().items()})
+
+
+def features(expected_path, out_path, arch, width, small, channels, size, head=None, dim=16, n=3):
+    """PyTorch's forward in eval mode of the encoder an import must produce (the tensors under our names in
+    expected_path, loaded into torchvision's ResNet): on n random images of side `size`, the backbone's pooled features
+    and, with a head ("linear" or "mlp"), the head's output. Writes x, features (and head) to out_path."""
+    from safetensors_io import st_load
+    state = {k[len("encoder_q."):]: v for k, v in st_load(expected_path).items() if k.startswith("encoder_q.")}
+    m = resnet(arch, width, small, channels, num_classes=dim)
+    d = feature_dim(arch, width)
+    m.fc = {"mlp": lambda: mlp(d, dim), "linear": lambda: nn.Linear(d, dim), None: nn.Identity}[head]()
+    m.load_state_dict(state, strict=True)
+    m.eval()
+    x = torch.randn(n, channels, size, size)
+    out = {"x": x}
+    with torch.no_grad():
+        if head is not None:
+            out["head"] = m(x)
+        m.fc = nn.Identity()
+        out["features"] = m(x)
+    st_save(out_path, {k: v.contiguous() for k, v in out.items()})
+
+
+class Reduce:
+    """Pickles as a call of f(*args): what a hostile file carries (unpickling in Python calls it)."""
+    def __init__(self, f, *args):
+        self.f, self.args = f, args
+
+    def __reduce__(self):
+        return (self.f, self.args)
+
+
+def hostile(path, sentinel, kind, where, legacy):
+    """A file whose unpickling in Python creates `sentinel` through os.system, builtins.eval or subprocess.Popen (kind),
+    as the whole file, as the checkpoint's state_dict, or nested in its hyper-parameters beside a real state dict (where)."""
+    import os
+    import subprocess
+    payload = {
+        "os": lambda: Reduce(os.system, "touch " + sentinel),
+        "eval": lambda: Reduce(eval, "__import__('os').system('touch " + sentinel + "')"),
+        "subprocess": lambda: Reduce(subprocess.Popen, ["touch", sentinel]),
+    }[kind]()
+    obj = {
+        "whole": lambda: payload,
+        "state_dict": lambda: {"epoch": 1, "state_dict": payload},
+        "nested": lambda: {"state_dict": collections.OrderedDict(w=torch.ones(2)), "hyper_parameters": dict(x=payload)},
+    }[where]()
+    save(obj, path, legacy)
