@@ -106,6 +106,12 @@ public class ProbeLabelEfficiencyTests
         Assert.That(plot.Out, Does.Contain("2 curve(s) (pixels (lbfgs), pixels (kNN only))"));
         var paths = XDocument.Load(figure).Descendants(ns + "path").Select(p => p.Element(ns + "title")!.Value);
         Assert.That(paths, Is.EqualTo(new[] { "pixels (lbfgs): linear", "pixels (lbfgs): kNN", "pixels (kNN only): kNN" }));
+
+        // The same curve name from two files stays two curves: the second is told apart by its file.
+        var twice = Moco("probe", "plot", "--out", figure, Path.Combine(a, "label-efficiency.csv"), Path.Combine(a, "label-efficiency.csv"));
+        Assert.That(twice.Code, Is.EqualTo(0), twice.Error);
+        Assert.That(XDocument.Load(figure).Descendants(ns + "path").Select(p => p.Element(ns + "title")!.Value),
+            Is.EqualTo(new[] { "pixels (lbfgs): linear", "pixels (lbfgs): kNN", $"pixels (lbfgs) ({Path.Combine(a, "label-efficiency.csv")}): linear", $"pixels (lbfgs) ({Path.Combine(a, "label-efficiency.csv")}): kNN" }));
     }
 
     [Test]

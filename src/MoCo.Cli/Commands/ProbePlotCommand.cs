@@ -31,7 +31,18 @@ internal static class ProbePlotCommand
 
     private static int Run(ParseResult r, Options o)
     {
-        var points = r.GetValue(o.Csvs)!.SelectMany(CurveCsv.Read).ToList();
+        // A curve per name and file: a name an earlier file already used gets the file's path, so two runs that kept
+        // the default --curve-label stay two lines.
+        var points = new List<CurveCsv.Point>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in r.GetValue(o.Csvs)!)
+        {
+            var mine = CurveCsv.Read(file);
+            var names = mine.Select(p => p.Curve).Distinct().ToDictionary(n => n, n => used.Contains(n) ? $"{n} ({file})" : n);
+            used.UnionWith(names.Values);
+            points.AddRange(mine.Select(p => p with { Curve = names[p.Curve] }));
+        }
+
         if (points.Count == 0) throw new ArgumentException("the CSV files hold no mean rows to draw");
         var output = r.GetValue(o.Out)!;
         if (Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder) Directory.CreateDirectory(folder);
