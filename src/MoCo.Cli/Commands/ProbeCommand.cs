@@ -34,16 +34,30 @@ internal static class ProbeCommand
         internal readonly RenamedOption<int> OnnxBatch = new(new Option<int>("--onnx-batch") { Description = "images per ONNX Runtime call", DefaultValueFactory = _ => 64 }, "--batch");
         internal readonly Option<ulong> Seed = new("--seed") { Description = "seed of the splits, samples and trainers", DefaultValueFactory = _ => 0 };
         internal readonly DeviceOption Device = new("ONNX Runtime's device for the encoder (needs the GPU build of ONNX Runtime: docs/onnx.md)");
+        internal readonly Option<string?> LabelsPerClass = new("--labels-per-class")
+        {
+            Description = "label efficiency: e.g. 1,5,10,100,all — features once, then linear and kNN on seeded stratified draws of N training images per class " +
+                "('all': the whole pool, one draw); mean ± sd per budget; --out writes label-efficiency.csv and .svg (no model zip); not with --sample",
+        };
+        internal readonly Option<string?> LabelFraction = new("--label-fraction") { Description = "label efficiency as fractions of each class, e.g. 0.01,0.1,1 (as --labels-per-class; not with it)" };
+        internal readonly Option<int> Draws = new("--draws") { Description = "label efficiency: seeded draws per budget (draw d uses --seed and d; 'all' is one draw); --trainer auto fits lbfgs", DefaultValueFactory = _ => 3 };
+        internal readonly Option<string?> CurveLabel = new("--curve-label") { Description = "label efficiency: the curve's name in label-efficiency.csv and the figure (default the encoder's file name, or 'raw pixels')" };
 
         internal IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, .. Sample.Options, .. TestSample.Options, Preprocessing, .. Evaluation.All,
-            .. OnnxBatch.Options, Seed, Device.Option];
+            .. OnnxBatch.Options, Seed, Device.Option, LabelsPerClass, LabelFraction, Draws, CurveLabel];
     }
 
     internal static Command Create() => Create(new Options());
 
-    internal static Command Create(Options o) => CommandOptions.Build("probe",
-        "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code.",
-        o.All, r => Run(r, o));
+    internal static Command Create(Options o)
+    {
+        var command = CommandOptions.Build("probe",
+            "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code; " +
+            "with --labels-per-class, top-1 against the number of labels ('moco probe plot' draws several encoders' curves on one figure).",
+            o.All, r => Run(r, o));
+        command.Subcommands.Add(ProbePlotCommand.Create());
+        return command;
+    }
 
     /// <summary>A 64-bit seed as the 32-bit seed ML.NET and <see cref="Random"/> take: the same number below 2^31, both halves folded in above.</summary>
     internal static int Seed32(ulong seed) => unchecked((int)(seed ^ (seed >> 32)));
@@ -68,6 +82,12 @@ internal static class ProbeCommand
         if (testSpec is not null && splitFraction is not null)
         {
             throw new ArgumentException("give --test or --split, not both");
+        }
+
+        var budgets = Budgets(r, o);
+        if (budgets is not null && o.Sample.Get(r) is not null)
+        {
+            throw new ArgumentException("--sample is not for label efficiency: --labels-per-class and --label-fraction draw their own subsets of the training images");
         }
 
         var train = ProbeSource.Open(r.GetValue(o.Train)!, defaultTrain: true);
@@ -109,6 +129,21 @@ internal static class ProbeCommand
         var ml = new MLContext(seed);
         var trainView = ml.Data.LoadFromEnumerable(train.Rows());
         var testView = ml.Data.LoadFromEnumerable(test.Rows());
+        if (budgets is not null)
+        {
+            // Label efficiency: one L-BFGS fit per draw; auto's held-out choice would hold out most of a tiny budget.
+            if (r.GetValue(o.Trainer) == "auto") settings = settings with { Trainers = [LinearTrainer.Lbfgs] };
+            var draws = Positive(r.GetValue(o.Draws), "--draws");
+            // A budget larger than a class fails here, before the encoder runs (the features keep the source's order and labels).
+            var labels = train.Labels().ToArray();
+            if (labels.All(l => l >= 0))
+            {
+                foreach (var budget in budgets) budget.Draw(labels, train.Classes, r.GetValue(o.Seed), 0);
+            }
+
+            return RunCurve(settings, trainView, testView, train.Classes, budgets, draws, r.GetValue(o.Seed), r.GetValue(o.CurveLabel) ?? encoder, encoder, json, r.GetValue(o.Out), log);
+        }
+
         using var result = new Prober(settings, log).Run(trainView, testView, train.Classes);
         // With --json the table still goes to people, on stderr; stdout holds the one JSON line.
         log.WriteLine();
@@ -123,6 +158,41 @@ internal static class ProbeCommand
             written.Add(predictions);
             if (result.Model is null) log.WriteLine("--trainer knn: no model zip (kNN is not an ML.NET pipeline)");
             log.WriteLine($"wrote {string.Join(", ", written)}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>The budgets of --labels-per-class or --label-fraction (not both); null for a plain probe.</summary>
+    private static IReadOnlyList<LabelBudget>? Budgets(ParseResult r, Options o)
+    {
+        var (perClass, fraction) = (r.GetValue(o.LabelsPerClass), r.GetValue(o.LabelFraction));
+        if (perClass is not null && fraction is not null) throw new ArgumentException("give --labels-per-class or --label-fraction, not both");
+        return perClass is not null ? LabelBudget.ParsePerClass(perClass) : fraction is not null ? LabelBudget.ParseFraction(fraction) : null;
+    }
+
+    /// <summary>Label efficiency: features once, then every budget and draw (<see cref="LabelEfficiency"/>); a table, JSON lines,
+    /// and with --out the CSV and the figure.</summary>
+    private static int RunCurve(ProbeSettings settings, IDataView trainView, IDataView testView, IReadOnlyList<string> classes, IReadOnlyList<LabelBudget> budgets,
+        int draws, ulong seed, string curve, string encoder, bool json, string? outDir, TextWriter log)
+    {
+        var features = new Prober(settings, log).Featurise(trainView, testView, classes);
+        var results = new LabelEfficiency(settings, log).Run(features, budgets, draws, seed);
+        log.WriteLine();
+        log.Write(LabelEfficiencyReport.Table(results, encoder, features.TestLabels.Length));
+        if (json)
+        {
+            foreach (var result in results) Console.WriteLine(LabelEfficiencyReport.Json(result, encoder, features.TestLabels.Length));
+        }
+
+        if (outDir is not null)
+        {
+            Directory.CreateDirectory(outDir);
+            var csv = Path.Combine(outDir, CurveCsv.FileName);
+            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
+            var svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
+            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            log.WriteLine($"wrote {csv}, {svg}");
         }
 
         return 0;

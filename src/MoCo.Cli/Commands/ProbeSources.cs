@@ -92,6 +92,9 @@ internal sealed class ProbeSource
         }
     }
 
+    /// <summary>Each row's class index (-1 where unlabelled), in row order, without reading any image.</summary>
+    public IEnumerable<int> Labels() => _rows.Select(_dataset.GetLabel);
+
     /// <summary>Each row's file path (or IDX name[index]), in row order.</summary>
     public IEnumerable<string> Describe() => _rows.Select(_dataset.Describe);
 

@@ -31,18 +31,11 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
         }
 
         var ml = new MLContext(settings.Seed);
-        var options = FeatureOptions();
-        var clock = Stopwatch.StartNew();
-        var featurizer = ml.Transforms.MoCoFeatures(options).Fit(train);
+        var (features, featurizer) = FeaturiseKeeping(ml, train, test, classes);
         try
         {
-            var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-            var (trainX, trainY) = ReadFeatures(featurizer.Transform(train), index, "training", featurizer.FeatureDimension);
-            var (testX, testY) = ReadFeatures(featurizer.Transform(test), index, "test", featurizer.FeatureDimension);
-            var featuriseTime = clock.Elapsed;
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"featurised {trainX.Rows} training and {testX.Rows} test images ({featurizer.FeatureDimension} features) in {featuriseTime.TotalSeconds:F1} s"));
-
-            clock.Restart();
+            var (trainX, trainY, testX, testY) = (features.TrainFeatures, features.TrainLabels, features.TestFeatures, features.TestLabels);
+            var clock = Stopwatch.StartNew();
             var (knnPredictions, knn) = KnnFigures(trainX, trainY, testX, testY, classes.Count, settings.Knn);
             var knnTime = clock.Elapsed;
             _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN ({settings.Knn.Name}): top-1 {knn.MicroAccuracy * 100:F2}% in {knnTime.TotalSeconds:F1} s"));
@@ -50,7 +43,7 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             var result = new ProbeResult
             {
                 Classes = classes, TrainCount = trainX.Rows, TestCount = testX.Rows, FeatureDimension = trainX.Columns,
-                Knn = knn, KnnK = settings.Knn.K, KnnTemperature = settings.Knn.Temperature, KnnProtocol = settings.Knn.Name, KnnPredictions = knnPredictions, TestLabels = testY, FeaturiseTime = featuriseTime, KnnTime = knnTime,
+                Knn = knn, KnnK = settings.Knn.K, KnnTemperature = settings.Knn.Temperature, KnnProtocol = settings.Knn.Name, KnnPredictions = knnPredictions, TestLabels = testY, FeaturiseTime = features.FeaturiseTime, KnnTime = knnTime,
             };
             if (settings.Trainers.Count == 0)
             {
@@ -59,20 +52,14 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             }
 
             clock.Restart();
-            var keyData = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassRow { Name = c }));
-            var (trainer, validation) = Choose(ml, trainX, trainY, classes, keyData);
-            var head = MoCoProbe.Head(ml, ProbeColumns.Features, ProbeColumns.Label, trainer, settings.L2Regularization, keyData)
-                .Fit(FeaturesView(ml, trainX, trainY, classes));
+            var fit = FitLinear(ml, features, trainX, trainY);
             var trainTime = clock.Elapsed;
-            var (predicted, probabilities) = Score(head, FeaturesView(ml, testX, testY, classes), classes.Count);
-            var linear = ProbeMetrics.From(testY, predicted, classes.Count, probabilities);
-            var protocol = LinearProtocol.Name(trainer, settings.L2Regularization);
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{protocol}: top-1 {linear.MicroAccuracy * 100:F2}%, trained in {trainTime.TotalSeconds:F1} s"));
-            var toValue = ml.Transforms.Conversion.MapKeyToValue(ProbeColumns.PredictedLabel).Fit(head.Transform(FeaturesView(ml, testX, testY, classes)));
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{fit.Protocol}: top-1 {fit.Linear.MicroAccuracy * 100:F2}%, trained in {trainTime.TotalSeconds:F1} s"));
+            var toValue = ml.Transforms.Conversion.MapKeyToValue(ProbeColumns.PredictedLabel).Fit(fit.Head.Transform(FeaturesView(ml, testX, testY, classes)));
             return result with
             {
-                Trainer = LinearTrainerNames.Format(trainer), LinearProtocol = protocol, Validation = validation, Linear = linear, LinearPredictions = predicted, TrainTime = trainTime,
-                Model = new TransformerChain<ITransformer>(featurizer, head, toValue), Featurizer = featurizer, InputSchema = train.Schema,
+                Trainer = LinearTrainerNames.Format(fit.Trainer), LinearProtocol = fit.Protocol, Validation = fit.Validation, Linear = fit.Linear, LinearPredictions = fit.Predictions, TrainTime = trainTime,
+                Model = new TransformerChain<ITransformer>(featurizer, fit.Head, toValue), Featurizer = featurizer, InputSchema = train.Schema,
             };
         }
         catch
@@ -81,6 +68,72 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             throw;
         }
     }
+
+    /// <summary>The features of the training and test images, computed once (the encoder is the expensive part); the
+    /// encoder's session is released. What <see cref="LabelEfficiency"/> draws its label subsets from.</summary>
+    /// <param name="train">Rows of <see cref="ProbeRow"/>'s columns (an encoded image and a class name).</param>
+    /// <param name="test">The same columns.</param>
+    /// <param name="classes">Class names; every label must be one of them.</param>
+    public ProbeFeatures Featurise(IDataView train, IDataView test, IReadOnlyList<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (classes.Count < 2)
+        {
+            throw new ArgumentException($"a probe needs at least two classes, got {classes.Count}.");
+        }
+
+        var (features, featurizer) = FeaturiseKeeping(new MLContext(settings.Seed), train, test, classes);
+        featurizer.Dispose();
+        return features;
+    }
+
+    private (ProbeFeatures, MoCoFeaturesTransformer) FeaturiseKeeping(MLContext ml, IDataView train, IDataView test, IReadOnlyList<string> classes)
+    {
+        var clock = Stopwatch.StartNew();
+        var featurizer = ml.Transforms.MoCoFeatures(FeatureOptions()).Fit(train);
+        try
+        {
+            var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+            var (trainX, trainY) = ReadFeatures(featurizer.Transform(train), index, "training", featurizer.FeatureDimension);
+            var (testX, testY) = ReadFeatures(featurizer.Transform(test), index, "test", featurizer.FeatureDimension);
+            var featuriseTime = clock.Elapsed;
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"featurised {trainX.Rows} training and {testX.Rows} test images ({featurizer.FeatureDimension} features) in {featuriseTime.TotalSeconds:F1} s"));
+            var features = new ProbeFeatures
+            {
+                Classes = classes, TrainFeatures = trainX, TrainLabels = trainY, TestFeatures = testX, TestLabels = testY, FeaturiseTime = featuriseTime,
+            };
+            return (features, featurizer);
+        }
+        catch
+        {
+            featurizer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The linear protocol fitted on (<paramref name="x"/>, <paramref name="y"/>) with the settings' trainers (several:
+    /// chosen on held-out rows) and scored on the test features of <paramref name="features"/>.</summary>
+    internal LinearFit FitLinear(MLContext ml, ProbeFeatures features, FeatureMatrix x, int[] y)
+    {
+        if (settings.Trainers.Count == 0)
+        {
+            throw new InvalidOperationException("no linear trainer to fit (kNN only).");
+        }
+
+        var classes = features.Classes;
+        var keyData = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassRow { Name = c }));
+        var (trainer, validation) = Choose(ml, x, y, classes, keyData);
+        var head = MoCoProbe.Head(ml, ProbeColumns.Features, ProbeColumns.Label, trainer, settings.L2Regularization, keyData)
+            .Fit(FeaturesView(ml, x, y, classes));
+        var (predicted, probabilities) = Score(head, FeaturesView(ml, features.TestFeatures, features.TestLabels, classes), classes.Count);
+        var linear = ProbeMetrics.From(features.TestLabels, predicted, classes.Count, probabilities);
+        return new LinearFit(trainer, LinearProtocol.Name(trainer, settings.L2Regularization), validation, head, linear, predicted);
+    }
+
+    /// <summary>A fitted linear head and its figures on the test features.</summary>
+    internal sealed record LinearFit(LinearTrainer Trainer, string Protocol, IReadOnlyDictionary<string, double>? Validation, ITransformer Head, ProbeMetrics Linear, int[] Predictions);
 
     /// <summary>The protocol's kNN (<see cref="MoCo.Evaluation.Knn.Classify"/>, raw features normalised there) of the test
     /// rows against the training rows, and its figures: the kNN every command reports on the same features.</summary>
