@@ -81,8 +81,11 @@ public class FinetuneCommandTests
         string pretrain = Path.Combine(dir, "pre");
         Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--width", "4", "--batch", "16", "--queue", "64", "--epochs", "1",
             "--threads", "1", "--out", pretrain]), Is.EqualTo(0));
-        var result = Moco(Args(Path.Combine(pretrain, "last.ckpt"), Path.Combine(dir, "ft"), "--freeze-bn", "--head-lr", "0.05"));
+        string ft = Path.Combine(dir, "ft");
+        var result = Moco(Args(Path.Combine(pretrain, "last.ckpt"), ft, "--freeze-bn", "--head-lr", "0.05", "--eval-every", "0"));
         Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        var log = File.ReadAllLines(Path.Combine(ft, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(log.Select(l => l.TryGetProperty("test_top1", out _)), Is.EqualTo(new[] { false, true }), "--eval-every 0: the last epoch only");
         Assert.That(result.Out, Does.Contain("resnet18 width 4 from").And.Contain("lr 0.01 (head 0.05)").And.Contain("BN frozen").And.Contain("macro accuracy"));
         // The checkpoint fixes the architecture.
         AssertOneErrorLine(Moco(Args(Path.Combine(pretrain, "last.ckpt"), Path.Combine(dir, "ft2"), "--width", "8")), "--arch and --width are the checkpoint's");

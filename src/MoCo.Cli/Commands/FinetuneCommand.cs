@@ -35,13 +35,14 @@ internal static class FinetuneCommand
         internal readonly Option<bool?> Nesterov = new("--nesterov") { Description = "Nesterov momentum 0.9 (default true)" };
         internal readonly Option<bool> FreezeBn = new("--freeze-bn") { Description = "keep BatchNorm in eval mode while training (its running statistics fixed; γ, β still learn)" };
         internal readonly Option<double?> MinCropScale = new("--min-crop-scale") { Description = string.Create(CultureInfo.InvariantCulture, $"smallest area fraction of the training views' random resized crop (default {Defaults.MinCropScale})") };
+        internal readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between test evaluations in log.jsonl (default 1; 0: the last epoch only)" };
         internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line (top1, macro_accuracy, log_loss, …) on stdout; progress and the table go to stderr" };
         // --arch, --width, --small-images (random init), --seed, --threads, --device, --deterministic, --channels-last: as pretraining's.
         internal readonly PretrainOptions Shared = new(withMethod: false);
 
         internal IEnumerable<Option> All =>
         [
-            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, Json,
+            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, EvalEvery, Json,
             Shared.Arch, Shared.Width, Shared.SmallImages, Shared.Seed, Shared.Threads, Shared.Device.Option, Shared.Deterministic, Shared.ChannelsLast,
         ];
 
@@ -73,6 +74,7 @@ internal static class FinetuneCommand
                 Nesterov = r.GetValue(Nesterov) ?? Defaults.Nesterov,
                 FreezeBn = r.GetValue(FreezeBn),
                 MinCropScale = r.GetValue(MinCropScale) ?? Defaults.MinCropScale,
+                EvalEvery = r.GetValue(EvalEvery) ?? Defaults.EvalEvery,
                 Seed = r.GetValue(Shared.Seed) ?? Defaults.Seed,
                 Threads = r.GetValue(Shared.Threads) ?? Defaults.Threads,
                 Device = Shared.Device.Get(r).Name,

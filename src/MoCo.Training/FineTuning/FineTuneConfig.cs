@@ -61,6 +61,9 @@ public sealed record FineTuneConfig
     public double[] Mean { get; init; } = [MoCo.Imaging.Datasets.FashionMnist.Mean];
     /// <summary>Per-channel normalisation standard deviation.</summary>
     public double[] Std { get; init; } = [MoCo.Imaging.Datasets.FashionMnist.Std];
+    /// <summary>Epochs between test evaluations (default 1: test top-1 after every epoch; 0: after the last only). The
+    /// last epoch is always evaluated when a test set is given.</summary>
+    public int EvalEvery { get; init; } = 1;
     /// <summary>Seed of the random initialisation, the label draw, data order and augmentations (default 0).</summary>
     public ulong Seed { get; init; }
     /// <summary>libtorch threads (0: libtorch's choice).</summary>
@@ -111,6 +114,7 @@ public sealed record FineTuneConfig
         if (LabelsPerClass is not null && LabelFraction is not null) throw new ArgumentException("give labels per class or a label fraction, not both");
         if (LabelsPerClass is < 1) throw new ArgumentException($"labels per class must be positive, got {LabelsPerClass}");
         if (LabelFraction is { } f && !(f > 0 && f <= 1)) throw new ArgumentException($"a label fraction is in (0, 1], got {f}");
+        if (EvalEvery < 0) throw new ArgumentException($"epochs between evaluations must be non-negative, got {EvalEvery}");
         if (!(MinCropScale > 0 && MinCropScale <= 1)) throw new ArgumentException($"the crop scale must lie in (0, 1], got {MinCropScale}");
         if (Mean.Length != InChannels || Std.Length != InChannels)
             throw new ArgumentException($"mean/std have {Mean.Length}/{Std.Length} values for {InChannels} channels");

@@ -23,7 +23,7 @@ public sealed record FineTuneLogEntry
     public double lr { get; init; }
     /// <summary>The head's learning rate in the epoch.</summary>
     public double head_lr { get; init; }
-    /// <summary>Test top-1 (0–1) after the epoch, when a test set is given.</summary>
+    /// <summary>Test top-1 (0–1) after the epoch, when a test set is given and the epoch is evaluated (<see cref="FineTuneConfig.EvalEvery"/>).</summary>
     public double? test_top1 { get; init; }
 }
 
@@ -142,7 +142,8 @@ public sealed class FineTuneRun : IDisposable
                 lossSum += loss;
                 position = position with { GlobalStep = position.GlobalStep + 1 };
             }
-            double? top1 = test is null ? null : Evaluate(test).Top1;
+            bool evaluate = test is not null && (epoch == Config.Epochs - 1 || (Config.EvalEvery > 0 && (epoch + 1) % Config.EvalEvery == 0));
+            double? top1 = evaluate ? Evaluate(test!).Top1 : null;
             log.Write(new FineTuneLogEntry { epoch = epoch, step = position.GlobalStep, loss = lossSum / batches, lr = lr, head_lr = headLr, test_top1 = top1 });
             position = position with { Epoch = epoch + 1, Batch = 0, LogBytes = log.Length };
             FineTuneCheckpoint.Save(CheckpointPath(directory), Model, backbone, head, Config, position, train.Indices);
