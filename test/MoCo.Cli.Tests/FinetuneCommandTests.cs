@@ -69,7 +69,7 @@ public class FinetuneCommandTests
         foreach (string key in new[] { "epoch", "step", "loss", "lr", "head_lr", "test_top1" })
             Assert.That(JsonDocument.Parse(lines[0]).RootElement.TryGetProperty(key, out _), key);
         // A finished run resumes to the same end: nothing more is trained, the same figures come out.
-        var again = Moco(Args("random", run, "--json", "--resume"));
+        var again = Moco([.. Args("random", run, "--json", "--resume").Where((_, i) => i is not (1 or 2))]);   // no --init: the checkpoint's
         Assert.That(again.Code, Is.EqualTo(0), again.Error);
         Assert.That(File.ReadAllLines(Path.Combine(run, "log.jsonl")), Is.EqualTo(lines));
         Assert.That(again.Out, Is.EqualTo(result.Out));
@@ -104,5 +104,6 @@ public class FinetuneCommandTests
         AssertOneErrorLine(Moco(["finetune", "--init", "random", "--train", $"idx:{unlabelled}:train", "--test", $"idx:{dir}:test", "--out", Path.Combine(dir, "d")]),
             "train-labels-idx1-ubyte");
         AssertOneErrorLine(Moco(["finetune", "--init", "random", "--train", dir, "--out", Path.Combine(dir, "e")]), "reads IDX data");
+        AssertOneErrorLine(Moco(["finetune", "--train", $"idx:{dir}:train", "--out", Path.Combine(dir, "f")]), "--init is needed");
     }
 }

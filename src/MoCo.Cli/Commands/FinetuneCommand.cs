@@ -20,7 +20,7 @@ internal static class FinetuneCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain) or 'random'", Required = true };
+        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain) or 'random' (needed unless --resume)" };
         internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images (IDX data in this version)", "fashion-mnist:train");
         internal readonly Option<string?> Test = DataOptions.OptionalSource("--test", "labelled test images (default: the training source's test split)");
         internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl)", DefaultValueFactory = _ => "finetune" };
@@ -81,7 +81,7 @@ internal static class FinetuneCommand
                 Deterministic = r.GetValue(Shared.Deterministic) ?? Defaults.Deterministic,
                 ChannelsLast = r.GetValue(Shared.ChannelsLast) ?? Defaults.ChannelsLast,
             };
-            string init = r.GetValue(Init)!;
+            string init = r.GetValue(Init) ?? throw new ArgumentException("--init is needed: a pretraining checkpoint (last.ckpt) or 'random'");
             if (!string.Equals(init, FineTuneConfig.RandomInit, StringComparison.OrdinalIgnoreCase))
             {
                 if (!File.Exists(init)) throw new FileNotFoundException($"--init {init}: no such checkpoint (give a pretraining checkpoint, last.ckpt, or 'random')", init);

@@ -18,6 +18,7 @@ public sealed class LabelledTrainingSet : IDisposable
     private readonly long[] labels;
     private readonly BatchedAugmentation augmentation;
     private readonly ulong seed;
+    private (int epoch, int[] order)? lastOrder;
 
     /// <summary>Draws the subset <paramref name="config"/> asks for from <paramref name="images"/>.</summary>
     /// <exception cref="ArgumentException">The images have no labels, or a class has fewer images than asked for
@@ -73,7 +74,7 @@ public sealed class LabelledTrainingSet : IDisposable
     /// and their labels (int64); the caller disposes both.</summary>
     public (Tensor images, Tensor labels) Batch(int epoch, int batch, int batchSize, Device device)
     {
-        int[] order = SplitMix64.For(seed, epoch, 0xF17E).Permutation(Count);
+        int[] order = Order(epoch);
         int start = batch * batchSize, n = Math.Min(batchSize, Count - start);
         if (batch < 0 || n < 2) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"epoch has {BatchesPerEpoch(batchSize)} batches");
         var rows = new long[n];
@@ -87,6 +88,13 @@ public sealed class LabelledTrainingSet : IDisposable
         var rng = SplitMix64.For(seed, epoch, batch, 3);
         var x = augmentation.Apply(pixels.index_select(0, tensor(rows)).to(device), ref rng);
         return (x.DetachFromDisposeScope(), tensor(y).to(device).DetachFromDisposeScope());
+    }
+
+    /// <summary>The sample order of an epoch (kept for the epoch's batches).</summary>
+    private int[] Order(int epoch)
+    {
+        if (lastOrder is not { } last || last.epoch != epoch) lastOrder = last = (epoch, SplitMix64.For(seed, epoch, 0xF17E).Permutation(Count));
+        return last.order;
     }
 
     /// <summary>Frees the pixels.</summary>
