@@ -106,4 +106,15 @@ public class FinetuneCommandTests
         AssertOneErrorLine(Moco(["finetune", "--init", "random", "--train", dir, "--out", Path.Combine(dir, "e")]), "reads IDX data");
         AssertOneErrorLine(Moco(["finetune", "--train", $"idx:{dir}:train", "--out", Path.Combine(dir, "f")]), "--init is needed");
     }
+
+    [Test]
+    public void The_shared_options_mean_what_they_mean_in_pretrain()
+    {
+        var o = new Commands.FinetuneCommand.Options();
+        var r = Commands.FinetuneCommand.Create(o).Parse(["--init", "random", "--seed", "5000000000", "--device", "cuda:1", "--arch", "resnet34", "--width", "8"]);
+        Assert.That(r.Errors, Is.Empty);
+        Assert.That(r.GetValue(o.Shared.Seed), Is.EqualTo(5000000000UL), "--seed is 64 bits everywhere");
+        Assert.That(o.Shared.Device.Get(r).Name, Is.EqualTo("cuda:1"));
+        Assert.That((r.GetValue(o.Shared.Arch), r.GetValue(o.Shared.Width)), Is.EqualTo(("resnet34", (int?)8)));
+    }
 }
