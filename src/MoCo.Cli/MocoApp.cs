@@ -18,6 +18,7 @@ internal static class MocoApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SmokeCommand.Create());
         root.Subcommands.Add(AblateCommand.Create());
+        root.Subcommands.Add(FinetuneCommand.Create());
         return root;
     }
 

@@ -40,7 +40,10 @@ internal sealed class RunLog : IDisposable
 
     internal long Length => stream.Length;
 
-    internal void Write(LogEntry entry)
+    internal void Write(LogEntry entry) => Write<LogEntry>(entry);
+
+    /// <summary>Appends one line of any record (fine-tuning logs its own fields); null fields are left out.</summary>
+    internal void Write<T>(T entry)
     {
         byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
         stream.Write(line);

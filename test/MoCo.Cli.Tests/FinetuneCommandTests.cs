@@ -1,0 +1,120 @@
+using System.Text.Json;
+using MoCo.Cli.Tests.Support;
+
+namespace MoCo.Cli.Tests;
+
+// `moco finetune` end to end on a tiny IDX data set written here (64 images of 16 px, labels i mod 4: 16 per class).
+[NonParallelizable]
+public class FinetuneCommandTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void MakeData() => dir = TinyIdxData.Create("moco-finetune-", seed: 2, count: 64, side: 16);
+
+    [TearDown]
+    public void Remove() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>Runs moco with stdout and stderr captured.</summary>
+    private static (int Code, string Out, string Error) Moco(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var (savedOut, savedError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            return (MocoApp.Run(args), output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedError);
+        }
+    }
+
+    private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected)
+    {
+        Assert.That(run.Code, Is.EqualTo(1), run.Out + run.Error);
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Error);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(expected));
+    }
+
+    /// <summary>finetune on the tiny set: 5 labels per class unless <paramref name="extra"/> gives --labels-per-class.</summary>
+    private string[] Args(string init, string run, params string[] extra) =>
+        ["finetune", "--init", init, "--train", $"idx:{dir}:train", "--test", $"idx:{dir}:test", "--epochs", "2", "--batch", "8", "--threads", "1",
+         "--out", run, .. extra.Contains("--labels-per-class") ? [] : new[] { "--labels-per-class", "5" }, .. extra];
+
+    [Test]
+    public void Finetune_from_random_init_prints_the_metrics_and_one_json_line_and_resume_continues()
+    {
+        string run = Path.Combine(dir, "ft");
+        var result = Moco(Args("random", run, "--width", "4", "--json"));
+        Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        string[] stdout = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(stdout, Has.Length.EqualTo(1), "with --json stdout holds the JSON line alone");
+        var json = JsonDocument.Parse(stdout[^1]).RootElement;
+        Assert.That(json.GetProperty("top1").GetDouble(), Is.InRange(0.0, 1.0));
+        Assert.That(json.GetProperty("macro_accuracy").GetDouble(), Is.InRange(0.0, 1.0));
+        Assert.That(json.GetProperty("log_loss").GetDouble(), Is.GreaterThan(0));
+        Assert.That(json.GetProperty("labels_per_class").GetInt32(), Is.EqualTo(5));
+        Assert.That(json.GetProperty("train_images").GetInt32(), Is.EqualTo(20));
+        Assert.That(json.GetProperty("test_images").GetInt32(), Is.EqualTo(64));
+        Assert.That(json.GetProperty("epochs").GetInt32(), Is.EqualTo(2));
+        Assert.That(json.GetProperty("init").GetString(), Is.EqualTo("random"));
+        Assert.That(result.Error, Does.Contain("20 labelled images: 5 per class").And.Contain("top-1").And.Contain("confusion matrix"));
+        var lines = File.ReadAllLines(Path.Combine(run, "log.jsonl"));
+        Assert.That(lines, Has.Length.EqualTo(2));
+        foreach (string key in new[] { "epoch", "step", "loss", "lr", "head_lr", "test_top1" })
+            Assert.That(JsonDocument.Parse(lines[0]).RootElement.TryGetProperty(key, out _), key);
+        // A finished run resumes to the same end: nothing more is trained, the same figures come out.
+        var again = Moco([.. Args("random", run, "--json", "--resume").Where((_, i) => i is not (1 or 2))]);   // no --init: the checkpoint's
+        Assert.That(again.Code, Is.EqualTo(0), again.Error);
+        Assert.That(File.ReadAllLines(Path.Combine(run, "log.jsonl")), Is.EqualTo(lines));
+        Assert.That(again.Out, Is.EqualTo(result.Out));
+    }
+
+    [Test]
+    public void Finetune_starts_from_a_pretraining_checkpoint()
+    {
+        string pretrain = Path.Combine(dir, "pre");
+        Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--width", "4", "--batch", "16", "--queue", "64", "--epochs", "1",
+            "--threads", "1", "--out", pretrain]), Is.EqualTo(0));
+        string ft = Path.Combine(dir, "ft");
+        var result = Moco(Args(Path.Combine(pretrain, "last.ckpt"), ft, "--freeze-bn", "--head-lr", "0.05", "--eval-every", "0"));
+        Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        var log = File.ReadAllLines(Path.Combine(ft, "log.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(log.Select(l => l.TryGetProperty("test_top1", out _)), Is.EqualTo(new[] { false, true }), "--eval-every 0: the last epoch only");
+        Assert.That(result.Out, Does.Contain("resnet18 width 4 from").And.Contain("lr 0.01 (head 0.05)").And.Contain("BN frozen").And.Contain("macro accuracy"));
+        // The checkpoint fixes the architecture.
+        AssertOneErrorLine(Moco(Args(Path.Combine(pretrain, "last.ckpt"), Path.Combine(dir, "ft2"), "--width", "8")), "--arch and --width are the checkpoint's");
+    }
+
+    [Test]
+    public void Bad_input_gives_one_clear_error()
+    {
+        AssertOneErrorLine(Moco(Args("random", Path.Combine(dir, "a"), "--labels-per-class", "20")), "20 labelled items per class were asked for, but class 0 has 16");
+        AssertOneErrorLine(Moco(Args(Path.Combine(dir, "none.ckpt"), Path.Combine(dir, "b"))), "no such checkpoint");
+        AssertOneErrorLine(Moco(Args("random", Path.Combine(dir, "c"), "--label-fraction", "0.5")), "not both");
+        // A label-less source: the images without their label file.
+        string unlabelled = Path.Combine(dir, "unlabelled");
+        Directory.CreateDirectory(unlabelled);
+        File.Copy(Path.Combine(dir, "train-images-idx3-ubyte"), Path.Combine(unlabelled, "train-images-idx3-ubyte"));
+        AssertOneErrorLine(Moco(["finetune", "--init", "random", "--train", $"idx:{unlabelled}:train", "--test", $"idx:{dir}:test", "--out", Path.Combine(dir, "d")]),
+            "train-labels-idx1-ubyte");
+        AssertOneErrorLine(Moco(["finetune", "--init", "random", "--train", dir, "--out", Path.Combine(dir, "e")]), "reads IDX data");
+        AssertOneErrorLine(Moco(["finetune", "--train", $"idx:{dir}:train", "--out", Path.Combine(dir, "f")]), "--init is needed");
+    }
+
+    [Test]
+    public void The_shared_options_mean_what_they_mean_in_pretrain()
+    {
+        var o = new Commands.FinetuneCommand.Options();
+        var r = Commands.FinetuneCommand.Create(o).Parse(["--init", "random", "--seed", "5000000000", "--device", "cuda:1", "--arch", "resnet34", "--width", "8"]);
+        Assert.That(r.Errors, Is.Empty);
+        Assert.That(r.GetValue(o.Shared.Seed), Is.EqualTo(5000000000UL), "--seed is 64 bits everywhere");
+        Assert.That(o.Shared.Device.Get(r).Name, Is.EqualTo("cuda:1"));
+        Assert.That((r.GetValue(o.Shared.Arch), r.GetValue(o.Shared.Width)), Is.EqualTo(("resnet34", (int?)8)));
+    }
+}
