@@ -110,6 +110,8 @@ internal sealed class InitialWeightsFile : IDisposable
         CheckBackbone(ownQ, fileQ, "encoder_q");
         string? reason = HeadMismatch(ownQ, fileQ);
         bool keyFromFile = momentum is not null && fileK.Keys.Any(k => !IsHead(k));
+        // moco import writes the query encoder as encoder_k when the imported file had no key encoder: say so.
+        bool ownKey = keyFromFile && (Import.ImportedCheckpoint.ReadProvenance(contents.Metadata)?.KeyEncoder ?? true);
         if (keyFromFile) CheckBackbone(ownQ, fileK, "encoder_k");
 
         using (no_grad())
@@ -137,7 +139,7 @@ internal sealed class InitialWeightsFile : IDisposable
         return new Initialisation
         {
             From = new InitialWeights { Path = Path, Sha256 = Sha256, Queue = queue },
-            HeadKept = reason is null, NewHeadReason = reason, HasKeyEncoder = momentum is not null, KeyEncoderFromFile = keyFromFile,
+            HeadKept = reason is null, NewHeadReason = reason, HasKeyEncoder = momentum is not null, KeyEncoderFromFile = ownKey,
             QueueFromFile = fileQueue is not null,
         };
     }

@@ -63,6 +63,7 @@ public class InitialWeightsTests
         using var init = PretrainRun.Start(From(ckpt), Source(images, Tiny), knn, Path.Combine(dir, "init"));
         TestContext.Out.WriteLine($"kNN top-1: random init {random:P2}, source at its end {sourceEnd:P2}, --init run at step 0 {init.EvaluateKnn():P2}");
         Assert.That(init.EvaluateKnn(), Is.EqualTo(sourceEnd), "the --init run's step-0 kNN is the source's at its end");
+        Assert.That(init.EvaluateKnn(), Is.Not.EqualTo(random), "not random init's");
         // The source's own log says the same at its end (the epoch-end kNN line).
         double logged = File.ReadLines(Path.Combine(source, PretrainRun.LogFile)).Select(l => JsonDocument.Parse(l).RootElement)
             .Last(e => e.TryGetProperty("knn_top1", out _)).GetProperty("knn_top1").GetDouble();
