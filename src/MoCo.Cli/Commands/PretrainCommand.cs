@@ -20,8 +20,8 @@ internal static class PretrainCommand
         internal readonly Option<string?> KnnData = DataOptions.OptionalSource("--knn-data", "labelled test set for the kNN monitor (its bank: the training data; IDX default split test)");
         internal readonly RenamedOption<int?> KnnFirst = DataOptions.First("--knn-first", "images of the kNN bank and test set", "--knn-limit");
         internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl, curves.svg)", DefaultValueFactory = _ => "run" };
-        internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint (its saved config; recipe options are ignored)" };
-        internal readonly PretrainOptions Pretraining = new(withMethod: true);
+        internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint (its saved config; recipe options and --init are ignored)" };
+        internal readonly PretrainOptions Pretraining = new(withMethod: true, withInit: true);
         internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: false);
         internal readonly ImageFileOptions Files = new();
 
@@ -30,7 +30,7 @@ internal static class PretrainCommand
         /// <summary>The config of a new run on data of <paramref name="viewSize"/> px and <paramref name="channels"/> channels.</summary>
         internal PretrainConfig Configure(ParseResult r, int viewSize, int channels, Func<int, (double[] Mean, double[] Std)> normalisation)
         {
-            var config = Evaluation.Apply(r, Pretraining.Configure(r, viewSize, channels, normalisation));
+            var config = Evaluation.Apply(r, Pretraining.Configure(r, viewSize, channels, normalisation, Pretraining.InitConfig(r)));
             config.Validate();
             return config;
         }
@@ -119,6 +119,10 @@ internal static class PretrainCommand
                           $"batch {config.BatchSize}, {negatives}, {config.Epochs} epochs, device {config.Device} → {outDir}");
         TrainingEnvironment.For(config).Apply();
         using var run = resume ? PretrainRun.Resume(outDir, source, knn) : PretrainRun.Start(config, source, knn, outDir);
+        if (run.Initialisation is { } init)
+        {
+            foreach (string line in init.Describe()) Console.WriteLine(line);
+        }
         if (run.Position.GlobalStep == 0 && knn is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 before training: {run.EvaluateKnn() * 100:F2}%"));
         try

@@ -12,10 +12,12 @@ namespace MoCo.Cli.Options;
 internal sealed class PretrainOptions
 {
     private readonly bool _withMethod;
+    private readonly bool _withInit;
 
-    internal PretrainOptions(bool withMethod)
+    internal PretrainOptions(bool withMethod, bool withInit = false)
     {
         _withMethod = withMethod;
+        _withInit = withInit;
         Device = new DeviceOption("libtorch's device (a CUDA device needs the GPU build of TorchSharp: docs/gpu.md)");
     }
 
@@ -54,6 +56,8 @@ internal sealed class PretrainOptions
     internal Option<bool?> FullAugmentation { get; } = new("--full-augmentation") { Description = "in-memory (IDX) data gets the preset's whole recipe, v2's blur and hue included (default true; false: the crop, flip, jitter and grayscale that runs before issue 23 had)" };
     internal Option<bool?> ChannelsLast { get; } = new("--channels-last") { Description = "NHWC activations on the CPU (default true: oneDNN convolutions without reorders; false for NCHW)" };
     internal Option<int?> LogEvery { get; } = new("--log-every") { Description = "steps between log lines (default 10)" };
+    internal Option<string?> Init { get; } = new("--init") { Description = "start from this checkpoint's weights (a run's last.ckpt or one written by moco import): query and key encoders, the head where it fits; arch, width, stem and channels default to its own" };
+    internal Option<bool> InitQueue { get; } = new("--init-queue") { Description = "with --init: take the checkpoint's queue too (it must have one of the run's --dim and --queue; default: a fresh queue)" };
     internal Option<int?> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "steps between checkpoints (default 0: per epoch)" };
 
     internal IEnumerable<Option> All =>
@@ -61,25 +65,41 @@ internal sealed class PretrainOptions
         Preset, .. _withMethod ? new Option[] { Method } : [], Arch, Width, SmallImages, InChannels, Dim, Batch, Queue, Momentum, BankMomentum, Temperature, Mlp,
         Symmetric, BnSplits, ShuffleBn, Lr, WeightDecay, SgdMomentum, Epochs, Schedule, Milestones, LrPerStep, WarmupEpochs, JitterProbability,
         MinCropScale, Mean, Std, FullAugmentation, Threads, Seed, Device.Option, Deterministic, ChannelsLast, LogEvery, CheckpointEvery,
+        .. _withInit ? new Option[] { Init, InitQueue } : [],
     ];
+
+    /// <summary>The config of the <c>--init</c> checkpoint (null without <c>--init</c>), read with the errors a run gives
+    /// (no such file, a PyTorch file to <c>moco import</c> first, not one of our checkpoints).</summary>
+    internal PretrainConfig? InitConfig(ParseResult r) => _withInit && r.GetValue(Init) is { } path ? PretrainRun.ReadInitConfig(path) : null;
 
     /// <summary>
     /// The preset with every option given applied, for views of <paramref name="viewSize"/> px from data of
     /// <paramref name="dataChannels"/> channels. <paramref name="normalisation"/> gives the default mean and std for the
     /// channels the encoder takes (<c>--in-channels</c>, else the data's); <c>--mean</c>/<c>--std</c> replace them and
     /// must have as many values. Not validated: <c>ablate</c> validates each point, <c>pretrain</c> the whole.
+    /// <paramref name="init"/>, the <c>--init</c> checkpoint's config (<see cref="InitConfig"/>), gives the network
+    /// (arch, width, stem, channels) where no option does; an option that names another is refused with both values.
     /// </summary>
-    internal PretrainConfig Configure(ParseResult r, int viewSize, int dataChannels, Func<int, (double[] Mean, double[] Std)> normalisation)
+    internal PretrainConfig Configure(ParseResult r, int viewSize, int dataChannels, Func<int, (double[] Mean, double[] Std)> normalisation,
+                                      PretrainConfig? init = null)
     {
         var c = PretrainConfig.FromPreset(r.GetValue(Preset)!);
-        bool small = r.GetValue(SmallImages) ?? viewSize <= 64;
-        int channels = r.GetValue(InChannels) ?? dataChannels;
+        if (init is not null)
+        {
+            string path = r.GetValue(Init)!;
+            Agree(r.GetValue(Arch), init.Arch, "--arch", path);
+            Agree(r.GetValue(Width), init.Width, "--width", path);
+            Agree(r.GetValue(SmallImages), init.SmallImages, "--small-images", path);
+            Agree(r.GetValue(InChannels), init.InChannels, "--in-channels", path);
+        }
+        bool small = r.GetValue(SmallImages) ?? init?.SmallImages ?? viewSize <= 64;
+        int channels = r.GetValue(InChannels) ?? init?.InChannels ?? dataChannels;
         var (mean, std) = normalisation(channels);
         return c with
         {
             Method = _withMethod && r.GetValue(Method) is { } method ? ContrastiveMethodNames.Parse(method) : c.Method,
-            Arch = r.GetValue(Arch) ?? (small ? "resnet18" : c.Arch),
-            Width = r.GetValue(Width) ?? c.Width,
+            Arch = r.GetValue(Arch) ?? init?.Arch ?? (small ? "resnet18" : c.Arch),
+            Width = r.GetValue(Width) ?? init?.Width ?? c.Width,
             SmallImages = small,
             InChannels = channels,
             Dim = r.GetValue(Dim) ?? c.Dim,
@@ -113,8 +133,23 @@ internal sealed class PretrainOptions
             FullAugmentation = r.GetValue(FullAugmentation) ?? c.FullAugmentation,
             LogEvery = r.GetValue(LogEvery) is { } every ? OptionValues.Positive(every, "--log-every") : c.LogEvery,
             CheckpointEvery = r.GetValue(CheckpointEvery) ?? c.CheckpointEvery,
+            InitFrom = _withInit && r.GetValue(Init) is { } from ? new InitialWeights { Path = from, Queue = r.GetValue(InitQueue) } : null,
         };
     }
+
+    private static void Agree<T>(T? given, T init, string option, string path) where T : struct
+    {
+        if (given is { } value && !EqualityComparer<T>.Default.Equals(value, init))
+            throw new ArgumentException($"{option} {Format(value)} conflicts with the --init checkpoint {path}, whose network has {Format(init)}: leave out {option} to take the checkpoint's");
+    }
+
+    private static void Agree(string? given, string init, string option, string path)
+    {
+        if (given is not null && !string.Equals(given.Trim(), init, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{option} {given} conflicts with the --init checkpoint {path}, whose network is {init}: leave out {option} to take the checkpoint's");
+    }
+
+    private static string Format<T>(T value) => value is bool b ? (b ? "true" : "false") : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
 
     private static double[] Channels(List<double> values, int channels, string option) => values.Count == channels
         ? values.ToArray()

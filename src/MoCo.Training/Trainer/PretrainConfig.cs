@@ -123,6 +123,11 @@ public sealed record PretrainConfig
     /// with (<see cref="BatchedAugmentation.WithoutBlurAndHue"/>, which the run's start-up note lists).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool FullAugmentation { get; init; }
+    /// <summary>Where the weights started from (<c>moco pretrain --init</c>): a checkpoint's path and SHA-256, and whether
+    /// its queue was taken; null (the default, and then not in JSON, so other configs read as before) for random
+    /// initialisation from <see cref="Seed"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public InitialWeights? InitFrom { get; init; }
 
     /// <summary>MoCo v1: τ 0.07, linear head, jitter always, SGD lr 0.03 ×0.1 at epochs 120 and 160 of 200.</summary>
     public static PretrainConfig V1 { get; } = new()

@@ -49,7 +49,8 @@ public sealed class PretrainRun : IDisposable
     private readonly EpochEnd epochEnd;
     private TrainingPosition position;
 
-    private PretrainRun(PretrainConfig config, IViewPairSource data, KnnMonitor? knn, string directory, SafeTensors.Contents? saved)
+    private PretrainRun(PretrainConfig config, IViewPairSource data, KnnMonitor? knn, string directory, SafeTensors.Contents? saved,
+                        InitialWeightsFile? init = null)
     {
         config.Validate();
         Config = config;
@@ -66,6 +67,8 @@ public sealed class PretrainRun : IDisposable
         manual_seed(unchecked((long)config.Seed));
         Model = ContrastiveModel.Create(config.Method, config.EncoderOptions, config.MoCoOptions, data.Count);
         Model.to(device);
+        // Only a new run reads --init; a resumed one has everything in its checkpoint.
+        if (init is not null) Initialisation = init.Apply(Model, config, config.InitFrom!.Queue);
         optimizer = new SGD(Model.encoder_q.parameters(), config.LearningRate, config.SgdMomentum, dampening: 0, weightDecay: config.WeightDecay, nesterov: false);
         schedule = config.LearningRateScheduleFor(data.BatchesPerEpoch(config.BatchSize));
         position = saved is null ? new TrainingPosition() : Checkpoint.Restore(saved, Model, optimizer);
@@ -75,13 +78,32 @@ public sealed class PretrainRun : IDisposable
         Directory.CreateDirectory(directory);
     }
 
-    /// <summary>Starts a new run in <paramref name="directory"/> (an existing checkpoint there is overwritten).</summary>
+    /// <summary>Starts a new run in <paramref name="directory"/> (an existing checkpoint there is overwritten). With
+    /// <see cref="PretrainConfig.InitFrom"/>, the weights come from that checkpoint (<see cref="InitialWeights"/>; what was
+    /// taken: <see cref="Initialisation"/>) and the run's config records its SHA-256.</summary>
+    /// <exception cref="FileNotFoundException">The <see cref="PretrainConfig.InitFrom"/> file does not exist.</exception>
+    /// <exception cref="InvalidDataException">It is not one of our checkpoints (a PyTorch file: <c>moco import</c> it first).</exception>
+    /// <exception cref="ArgumentException">Its network is not the run's, its SHA-256 is not the config's, or the queue
+    /// asked for does not fit.</exception>
     public static PretrainRun Start(PretrainConfig config, IViewPairSource data, KnnMonitor? knn, string directory)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return new PretrainRun(config, data, knn, directory, null);
+        if (config.InitFrom is not { } initFrom) return new PretrainRun(config, data, knn, directory, null);
+        using var init = InitialWeightsFile.Open(initFrom.Path);
+        if (initFrom.Sha256.Length > 0 && !string.Equals(initFrom.Sha256, init.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--init {initFrom.Path}: its SHA-256 is {init.Sha256}, the config's {initFrom.Sha256}: the file changed");
+        init.CheckArchitecture(config);
+        return new PretrainRun(config with { InitFrom = initFrom with { Sha256 = init.Sha256 } }, data, knn, directory, null, init);
+    }
+
+    /// <summary>The config stored in an <c>--init</c> checkpoint (its network: arch, width, stem, channels), read with
+    /// the errors <see cref="Start"/> gives.</summary>
+    public static PretrainConfig ReadInitConfig(string path)
+    {
+        using var init = InitialWeightsFile.Open(path);
+        return init.Config;
     }
 
     /// <summary>The config stored in <paramref name="directory"/>'s checkpoint (to rebuild the data source for a resume).</summary>
@@ -105,6 +127,9 @@ public sealed class PretrainRun : IDisposable
     public PretrainConfig Config { get; }
     /// <summary>The model: the query encoder and the method's state (MoCo: key encoder and queue; memory bank: the bank).</summary>
     public ContrastiveModel Model { get; }
+    /// <summary>What a new run took from its <see cref="PretrainConfig.InitFrom"/> checkpoint; null for a run from random
+    /// initialisation and for a resumed run.</summary>
+    public Initialisation? Initialisation { get; }
     /// <summary>Where the run stands.</summary>
     public TrainingPosition Position => position;
 

@@ -65,7 +65,7 @@ public class OptionSetsTests
     [Test]
     public void Every_field_of_a_preset_is_reachable_from_the_command_line()
     {
-        var config = PretrainConfigOf([.. EveryRecipeOption, "--method", "memory-bank"]);
+        var config = PretrainConfigOf([.. EveryRecipeOption, "--method", "memory-bank", "--init", "start.ckpt", "--init-queue"]);
         var v2 = PretrainConfig.V2;
         var same = typeof(PretrainConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => JsonSerializer.Serialize(p.GetValue(config)) == JsonSerializer.Serialize(p.GetValue(v2)))
@@ -73,6 +73,7 @@ public class OptionSetsTests
         Assert.That(same, Is.Empty, "fields no option changed");
         Assert.That((config.WeightDecay, config.Seed, config.Device, config.Milestones), Is.EqualTo((5e-4, 5000000000UL, "cuda:1", new long[] { 30, 40 })));
         Assert.That((config.Mean, config.Std, config.InputSize), Is.EqualTo((new[] { 0.25 }, new[] { 0.125 }, 96)));
+        Assert.That(config.InitFrom, Is.EqualTo(new InitialWeights { Path = "start.ckpt", Queue = true }), "the hash is the run's to record");
     }
 
     [Test]
@@ -104,6 +105,8 @@ public class OptionSetsTests
         var config = AblateConfigOf("--schedule", "multistep", "--warmup-epochs", "2", "--deterministic", "false", "--channels-last", "false");
         Assert.That((config.Schedule, config.WarmupEpochs, config.Deterministic, config.ChannelsLast), Is.EqualTo(("multistep", 2, false, false)));
         Assert.That(Names(Help("ablate"), "--method"), Is.False, "ablate sweeps the method with --methods");
+        Assert.That(Names(Help("ablate"), "--init"), Is.False, "--init is pretrain's");
+        Assert.That(Names(Help("pretrain"), "--init") && Names(Help("pretrain"), "--init-queue"), Is.True);
     }
 
     [Test]
