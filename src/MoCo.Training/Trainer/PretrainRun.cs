@@ -51,7 +51,7 @@ public sealed class PretrainRun : IDisposable
         this.directory = directory;
         device = TensorExtensions.ParseDevice(config.Device);
         if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (TorchSharp-cpu is a CPU-only build: build with -p:TorchSharpBackend=cuda, docs/gpu.md)");
+            throw new InvalidOperationException($"device {device} was asked for, but {Native.LibTorchLocation.NoCudaReason()}");
         if (config.Threads > 0) set_num_threads(config.Threads);
         Native.CHeap.KeepFreedMemory();
         UseKernels(device, config.Deterministic);
