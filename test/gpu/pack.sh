@@ -8,7 +8,8 @@
 #  - libtorchsharp-relocs.txt: libLibTorchSharp.so's undefined symbols with their relocation types, so the device
 #    can tell which missing symbols stop the load (data: GLOB_DAT/64) and which only fail when called (JUMP_SLOT).
 #  - fashion-mnist.tar.xz: Debian's Fashion-MNIST (dataset-fashion-mnist), unzipped IDX files (~26 MB).
-# Usage: test/gpu/pack.sh [DEST]   (default: .gpu/ in this repository, git-ignored). Run after build/setup.sh.
+#  - with PACK_ORT=1, ort-gpu.tar.xz: Microsoft.ML.OnnxRuntime.Gpu.Linux 1.31.0's libraries (the ort stage).
+# Usage: [PACK_ORT=1] test/gpu/pack.sh [DEST]   (default: .gpu/ in this repository, git-ignored). Run after build/setup.sh.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
@@ -31,5 +32,12 @@ if [ ! -f "$dest/fashion-mnist.tar.xz" ]; then
   for f in /usr/share/datasets/fashion-mnist/*-ubyte.gz; do zcat "$f" > "$data/$(basename "$f" .gz)"; done
   tar -C "$data" -cf - . | xz -9 -T0 > "$dest/fashion-mnist.tar.xz"
   rm -rf "$data"
+fi
+# ONNX Runtime's CUDA build for the ort stage (PACK_ORT=1): 284 MB of CUDA provider, over 100 MB compressed, so it
+# cannot travel in the same 64 MiB as the rest to a device tool's machine; for a GPU machine that can receive it.
+if [ "${PACK_ORT:-0}" = 1 ]; then
+  ort=${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime.gpu.linux/1.31.0/runtimes/linux-x64/native
+  [ -f "$ort/libonnxruntime_providers_cuda.so" ] || { echo "pack: no $ort (restore with -p:MoCoOnnxGpu=true first)" >&2; exit 1; }
+  tar -C "$ort" -cf - libonnxruntime.so libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so | xz -9 -T0 > "$dest/ort-gpu.tar.xz"
 fi
 du -ch "$dest"/*

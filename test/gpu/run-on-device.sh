@@ -30,17 +30,18 @@ failed=0
 torch_lib=$($PY -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null)
 [ -n "$torch_lib" ] && [ -f "$torch_lib/libtorch_cpu.so" ] || { log "env: no PyTorch with a libtorch under $PY"; exit 1; }
 export MOCO_LIBTORCH=$torch_lib
+torch_version=$($PY -c 'import torch; print(torch.__version__)' 2>/dev/null)
 # The CUDA libraries of the PyTorch wheel (nvidia-* packages): ORT's CUDA provider finds them through this path;
 # libtorch_cuda finds them through its own RUNPATH.
 nvidia_libs=$(find "$(dirname "$(dirname "$torch_lib")")/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | paste -sd:)
 
 if has env; then
   {
-    nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv
+    echo "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader 2>&1)"
     $PY -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "cxx11abi",
 torch._C._GLIBCXX_USE_CXX11_ABI, "gpu", torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, "git", torch.version.git_version)'
     echo "torch/lib: $torch_lib"; ls -la "$torch_lib"
-    echo "nvidia library folders: $nvidia_libs"; tr ':' '\n' <<< "$nvidia_libs" | while read -r d; do ls "$d"; done
+    echo "nvidia library folders: $nvidia_libs"; tr ':' '\n' <<< "$nvidia_libs" | while read -r d; do [ -n "$d" ] && ls "$d"; done
     ldd --version | head -1
     $PY - <<'PY'
 import re, subprocess
@@ -52,13 +53,15 @@ PY
     $PY -c 'import onnxruntime as o; print("onnxruntime (python)", o.__version__, o.get_available_providers())' 2>&1
     echo "cores $(nproc)"; free -g | head -2; uname -r
   } > "$OUT/env.log" 2>&1
-  log "env: $(grep -m1 '^torch ' "$OUT/env.log") | $(sed -n 2p "$OUT/env.log") | $(grep -m1 '^libstdc' "$OUT/env.log" | awk '{print $NF}')"
+  log "env: $(grep -m1 '^torch ' "$OUT/env.log") | $(grep -m1 '^gpu: ' "$OUT/env.log") | $(grep -m1 '^libstdc' "$OUT/env.log" | awk '{print $NF}')"
 fi
 
 if has unpack; then
   start=$SECONDS
   rm -rf "$work/moco" && mkdir -p "$work/moco" && tar -xJf .gpu/moco-external.tar.xz -C "$work/moco" || { log "unpack: FAILED"; exit 1; }
-  mkdir -p /usr/share/datasets/fashion-mnist && tar -xJf .gpu/fashion-mnist.tar.xz -C /usr/share/datasets/fashion-mnist
+  # Debian's copy (gzipped), where there is one, is the same data.
+  [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] ||
+    { mkdir -p /usr/share/datasets/fashion-mnist && tar -xJf .gpu/fashion-mnist.tar.xz -C /usr/share/datasets/fashion-mnist; }
   log "unpack: $((SECONDS - start)) s; libtorch in the publish: $(ls "$work/moco" | grep -c '^libtorch') files (none expected)"
 fi
 
@@ -66,16 +69,23 @@ if has ldd; then
   # Does TorchSharp's libLibTorchSharp.so (built against libtorch 2.10) resolve against this libtorch? Function symbols
   # (JUMP_SLOT) bind when first called, so a missing one fails only if called; the others stop the load.
   LD_LIBRARY_PATH=$torch_lib ldd -r "$work/moco/libLibTorchSharp.so" > "$OUT/ldd.log" 2>&1
-  grep -o 'undefined symbol: [^ ]* (.*libLibTorchSharp.so)' "$OUT/ldd.log" | awk '{print $3}' | sort -u > "$work/missing.txt"
-  eager=$(grep -v JUMP_SLOT .gpu/libtorchsharp-relocs.txt | awk '{print $2}' | sort -u | comm -12 - "$work/missing.txt" | wc -l)
-  notfound=$(grep -c 'not found' "$OUT/ldd.log")
+  # ldd -r's lines: "undefined symbol: NAME<tab>(PATH)"; "weak version ... not found" is the libstdc++ need that
+  # build/TorchSharpNative.targets made weak (harmless); "NAME => not found" is a missing library.
+  awk '/^undefined symbol: .*libLibTorchSharp\.so\)$/ { print $3 }' "$OUT/ldd.log" | sort -u > "$work/missing.txt"
+  grep -v JUMP_SLOT .gpu/libtorchsharp-relocs.txt | awk '{print $2}' | sort -u | comm -12 - "$work/missing.txt" > "$work/eager.txt"
+  eager=$(wc -l < "$work/eager.txt")
+  demangle() { if command -v c++filt > /dev/null; then c++filt; else cat; fi; }
+  notfound=$(grep -c '=> not found' "$OUT/ldd.log")
   {
     echo "--- libtorch_cuda.so's own needs:"; LD_LIBRARY_PATH=$torch_lib ldd "$torch_lib/libtorch_cuda.so" 2>&1 | grep -E 'not found|cudnn|cublas|cudart'
     echo "--- missing symbols of libLibTorchSharp.so, demangled:"
-    if command -v c++filt > /dev/null; then c++filt < "$work/missing.txt"; else cat "$work/missing.txt"; fi
+    demangle < "$work/missing.txt"
   } >> "$OUT/ldd.log"
-  log "ldd: $(wc -l < "$work/missing.txt") symbols of libLibTorchSharp.so missing from $(basename "$(dirname "$torch_lib")") ($eager needed at load), $notfound libraries not found"
-  if [ "$eager" -gt 0 ] || [ "$notfound" -gt 0 ]; then log "ldd: libLibTorchSharp.so cannot load against this libtorch: see ldd.log"; exit 1; fi
+  log "ldd: $(wc -l < "$work/missing.txt") symbols of libLibTorchSharp.so missing from torch $torch_version's libtorch ($eager needed at load), $notfound libraries not found"
+  if [ "$eager" -gt 0 ] || [ "$notfound" -gt 0 ]; then
+    log "ldd: libLibTorchSharp.so cannot load against this libtorch; needed at load: $(head -5 "$work/eager.txt" | demangle | paste -sd';')"
+    exit 1
+  fi
 fi
 
 if has smoke; then
