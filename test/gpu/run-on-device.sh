@@ -170,15 +170,17 @@ fi
 if has ort; then
   # ONNX Runtime's CUDA build (Microsoft.ML.OnnxRuntime.Gpu.Linux's libonnxruntime*.so, from .gpu/ort-gpu.tar.xz)
   # in place of the CPU one, CUDA 13 and cuDNN 9 from the PyTorch wheel; TF32 off (NVIDIA_TF32_OVERRIDE=0) so the
-  # features can be held to 1e-4 of the CPU's. Needs the r50 stage's checkpoint.
-  if [ ! -f .gpu/ort-gpu.tar.xz ] || [ ! -f "$work/r50/last.ckpt" ]; then
-    log "ort: skipped (needs .gpu/ort-gpu.tar.xz and the r50 stage's checkpoint)"
+  # features can be held to 1e-4 of the CPU's. Needs the r50 stage's checkpoint (ORT_CKPT and ORT_DATA: another).
+  ckpt=${ORT_CKPT:-$work/r50/last.ckpt}
+  if [ ! -f .gpu/ort-gpu.tar.xz ] || [ ! -f "$ckpt" ]; then
+    log "ort: skipped (needs .gpu/ort-gpu.tar.xz and $ckpt)"
   else
-    tar -xJf .gpu/ort-gpu.tar.xz -C "$work/moco"
+    tar -xf .gpu/ort-gpu.tar.xz -C "$work/moco"
+    rm -rf "$work/store-cpu" "$work/store-cuda"
     {
-      "$moco" export --checkpoint "$work/r50/last.ckpt" --out "$work/r50.onnx" &&
+      "$moco" export --checkpoint "$ckpt" --out "$work/encoder.onnx" &&
       for ep in cpu cuda; do
-        LD_LIBRARY_PATH=$nvidia_libs NVIDIA_TF32_OVERRIDE=0 timeout 150 "$moco" extract --model "$work/r50.onnx" --data idx:/tmp/syn224:train \
+        LD_LIBRARY_PATH=$nvidia_libs NVIDIA_TF32_OVERRIDE=0 timeout 150 "$moco" extract --model "$work/encoder.onnx" --data "${ORT_DATA:-idx:/tmp/syn224:train}" \
           --out "$work/store-$ep" --format npy --batch 64 --device "$ep" --quiet
       done
     } > "$OUT/ort.log" 2>&1
@@ -188,7 +190,21 @@ import glob, sys, numpy as np
 a, b = (np.concatenate([np.load(f) for f in sorted(glob.glob(d + "/**/*.npy", recursive=True))]) for d in sys.argv[1:3])
 print("ort features cuda vs cpu: max |a-b| / max |a|", float(np.abs(a - b).max() / np.abs(a).max()), "rows", len(a))
 PY
-    log "ort: rc $rc | $(grep -E 'images/s|features cuda' "$OUT/ort.log" | tr '\n' ' ')"
+    # The yardstick: PyTorch's eager forward of the same architecture on the same GPU (TF32 off), batch 64.
+    $PY - >> "$OUT/ort.log" 2>&1 <<'PY'
+import time, torch, torch.nn as nn, torchvision
+torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.benchmark = True
+net = torchvision.models.resnet50(); net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False); net.fc = nn.Identity()
+net = net.cuda().eval(); x = torch.randn(64, 1, 224, 224, device="cuda")
+with torch.no_grad():
+    for _ in range(5): net(x)
+    torch.cuda.synchronize(); t = time.perf_counter()
+    for _ in range(30): net(x)
+    torch.cuda.synchronize()
+print("pytorch eager forward images/s", round(30 * 64 / (time.perf_counter() - t)))
+PY
+    log "ort: rc $rc | $(grep -E '^done:|features cuda|eager forward' "$OUT/ort.log" | tr '\n' ' ')"
   fi
 fi
 exit "$failed"
