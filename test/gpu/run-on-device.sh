@@ -91,6 +91,13 @@ fi
 if has smoke; then
   timeout "${SMOKE_TIMEOUT:-300}" "$moco" smoke --device "$device" > "$OUT/smoke.log" 2>&1
   rc=$?
+  if [ $rc -ne 0 ] && grep -q 'did not load' "$OUT/smoke.log" && [ -n "$nvidia_libs" ]; then
+    # libtorch_cuda's RUNPATH did not reach a CUDA library: say so, then give the loader the wheel's nvidia/* folders.
+    log "smoke: $(grep -m1 'did not load' "$OUT/smoke.log"); again with LD_LIBRARY_PATH at the wheel's nvidia libraries"
+    export LD_LIBRARY_PATH=$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    timeout "${SMOKE_TIMEOUT:-300}" "$moco" smoke --device "$device" > "$OUT/smoke.log" 2>&1
+    rc=$?
+  fi
   [ $rc -eq 0 ] || failed=1
   log "smoke: rc $rc | $(grep -m1 '^libtorch' "$OUT/smoke.log") | $(grep -m1 '^trained' "$OUT/smoke.log")"
   grep -E '^MoCo|^smoke|error|symbol' "$OUT/smoke.log" | tee -a "$OUT/summary.txt"
