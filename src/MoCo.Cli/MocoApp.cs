@@ -26,12 +26,14 @@ internal static class MocoApp
     internal const int RefusedExitCode = 3;
 
     /// <summary>Runs the command line; returns the process exit code. Errors a user can fix (bad options, files, data)
-    /// print one line, "error: …", and exit 1 (a PyTorch file refused as unsafe: <see cref="RefusedExitCode"/>);
-    /// anything else keeps its stack trace.</summary>
+    /// print one line, "error: …", and exit 1 (a libtorch that does not load, too; a PyTorch file refused as unsafe:
+    /// <see cref="RefusedExitCode"/>); anything else keeps its stack trace.</summary>
     internal static int Run(string[] args)
     {
         try
         {
+            // Before anything touches TorchSharp: a libtorch found at run time (docs/gpu.md).
+            MoCo.Training.Native.LibTorchLocation.UseFromEnvironment();
             return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (MoCo.Training.Import.UnsafePickleException e)
@@ -44,6 +46,11 @@ internal static class MocoApp
                                       or InvalidOperationException or System.Runtime.InteropServices.ExternalException or DllNotFoundException or MoCo.Onnx.OnnxRuntimeException or MoCo.Onnx.OnnxRuntimeNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (TypeInitializationException e) when (e.TypeName == "TorchSharp.torch")
+        {
+            Console.Error.WriteLine($"error: {MoCo.Training.Native.LibTorchLocation.ExplainLoadFailure(e)}");
             return 1;
         }
     }

@@ -28,9 +28,11 @@ internal static class SmokeCommand
     private static int Run(int steps, int threads, Device device)
     {
         new MoCo.Training.Trainer.TrainingEnvironment { Threads = threads, DeviceType = device.type }.Apply();
-        Console.WriteLine($"libtorch {__version__} (TorchSharp {typeof(torch).Assembly.GetName().Version}), {get_num_threads()} threads, {cuda.device_count()} CUDA device(s)");
+        Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version} (built against libtorch {__version__}), {get_num_threads()} threads, {cuda.device_count()} CUDA device(s)");
+        Console.WriteLine(MoCo.Training.Native.LibTorchLocation.Describe());
         if (device.type == DeviceType.CUDA && cuda.device_count() <= Math.Max(device.index, 0))
-            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees {cuda.device_count()} CUDA device(s) (TorchSharp-cpu is a CPU-only build: see docs/gpu.md)");
+            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees {cuda.device_count()} CUDA device(s): " +
+                                                (cuda.device_count() == 0 ? MoCo.Training.Native.LibTorchLocation.NoCudaReason() : "no such index"));
         bool learned = TrainTinyNet(steps, device);
         bool agrees = device.type == DeviceType.CPU || AgreesWithCpu(device);
         bool ok = learned && agrees;

@@ -12,8 +12,15 @@ namespace MoCo.Training.Models;
 public sealed class SplitBatchNorm2d : Module<Tensor, Tensor>
 {
     private readonly long features;
-    private Parameter weightParameter, biasParameter;
-    private Tensor runningMean, runningVar, batchesTracked;
+    // The component names are the registered ones. Without them TorchSharp's RegisterComponents (run when a parent
+    // registers this module) also registers each field under its own name, an alias of the same tensor that
+    // named_parameters hides until Module.to replaces the registered tensor and leaves the alias behind: the moved
+    // network's state then had extra, stale entries (bn1.weightParameter), found on the H200 (docs/gpu.md).
+    [TorchSharp.Utils.ComponentName(Name = "weight")] private Parameter weightParameter;
+    [TorchSharp.Utils.ComponentName(Name = "bias")] private Parameter biasParameter;
+    [TorchSharp.Utils.ComponentName(Name = "running_mean")] private Tensor runningMean;
+    [TorchSharp.Utils.ComponentName(Name = "running_var")] private Tensor runningVar;
+    [TorchSharp.Utils.ComponentName(Name = "num_batches_tracked")] private Tensor batchesTracked;
 
     internal SplitBatchNorm2d(long features, int splits, double eps = 1e-5, double momentum = 0.1) : base(nameof(SplitBatchNorm2d))
     {

@@ -58,7 +58,7 @@ public sealed class PretrainRun : IDisposable
         this.directory = directory;
         device = TensorExtensions.ParseDevice(config.Device);
         if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new InvalidOperationException($"device {device} was asked for, but this libtorch sees no CUDA device (TorchSharp-cpu is a CPU-only build: build with -p:TorchSharpBackend=cuda, docs/gpu.md)");
+            throw new InvalidOperationException($"device {device} was asked for, but {Native.LibTorchLocation.NoCudaReason()}");
         TrainingEnvironment.EnsureFor(config);
         int c = data.ViewShape.channels;
         if (c != config.InChannels) throw new ArgumentException($"the data has {c} channels, the encoder takes {config.InChannels}");

@@ -125,3 +125,45 @@ public class SplitBatchNormTests
         Assert.That(sbn.forward(x).allclose(x / Math.Sqrt(1 + 1e-5), 1e-6, 1e-6), Is.True);
     }
 }
+
+/// <summary>Regression (found on the H200, 2026-12-04: `moco smoke --device cuda` failed with "the given key
+/// 'encoder_q.bn1.weightParameter' was not present"): moving a network re-registers its split BN's tensors, and the
+/// state must keep BatchNorm2d's names and the module must keep using the tensors registered under them. TorchSharp's
+/// Module.to runs the same code for a dtype change as for a device change, so a dtype round trip stands in for the GPU.</summary>
+public class SplitBatchNormMoveTests
+{
+    [Test]
+    public void A_moved_network_keeps_batchnorm_names_and_trains_the_registered_parameters()
+    {
+        using var scope = NewDisposeScope();
+        var options = new ResNetOptions { Arch = ResNetArch.ResNet18, Width = 8, SmallImages = true, InChannels = 1, BnSplits = 2 };
+        using var net = new ResNet(options);
+        string[] before = net.StateEntries().Select(e => e.name).ToArray();
+        Assert.That(before, Has.Member("bn1.weight").And.Member("bn1.running_var").And.None.Contains("Parameter"));
+        net.to(ScalarType.Float64);
+        net.to(ScalarType.Float32);
+        Assert.That(net.StateEntries().Select(e => e.name).ToArray(), Is.EqualTo(before));
+
+        var bn1 = (SplitBatchNorm2d)net.named_children().Single(c => c.name == "bn1").module;
+        var registered = bn1.named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter);
+        Assert.That(registered.Keys, Is.EquivalentTo(new[] { "weight", "bias" }));
+        Assert.That(ReferenceEquals(registered["weight"], bn1.weight), Is.True, "forward uses the registered γ");
+        net.forward(randn([4, 1, 16, 16])).sum().backward();
+        Assert.That(registered["weight"].grad, Is.Not.Null, "the gradient reaches the registered γ");
+    }
+
+    [Test]
+    public void A_moved_moco_model_keeps_its_state_names()
+    {
+        using var scope = NewDisposeScope();
+        var config = MoCo.Training.Trainer.PretrainConfig.V2 with
+        {
+            Arch = "resnet18", Width = 8, SmallImages = true, InChannels = 1, BnSplits = 2, QueueSize = 64, InputSize = 16, Mean = [0.5], Std = [0.5],
+        };
+        using var model = MoCo.Training.Method.ContrastiveModel.Create(config.Method, config.EncoderOptions, config.MoCoOptions, 256);
+        string[] before = model.StateEntries().Select(e => e.name).ToArray();
+        model.to(ScalarType.Float64);
+        model.to(ScalarType.Float32);
+        Assert.That(model.StateEntries().Select(e => e.name).ToArray(), Is.EqualTo(before));
+    }
+}
