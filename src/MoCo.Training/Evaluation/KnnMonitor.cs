@@ -33,15 +33,10 @@ public sealed class KnnMonitor(ILabelledImages memory, ILabelledImages test, int
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var parts = new List<Tensor>();
-            var bankLabels = new List<long>();
-            foreach (var (x, labels) in memory.Batches(device))
-            {
-                using (x) parts.Add(FeaturesOf(encoder, x));
-                bankLabels.AddRange(labels);
-            }
-            var bank = cat(parts, 0);
-            var bankLabelTensor = tensor(bankLabels.ToArray()).to(device);
+            // The bank: the same frozen features every evaluation extracts (FrozenFeatures), L2-normalised on the device.
+            var (bankFeatures, bankLabels) = FrozenFeatures.Extract(encoder, memory, device);
+            var bank = nn.functional.normalize(bankFeatures.to(device), dim: 1);
+            var bankLabelTensor = tensor(bankLabels).to(device);
             long correct = 0, total = 0;
             foreach (var (x, labels) in test.Batches(device))
             {
