@@ -15,31 +15,9 @@ public class FinetuneCommandTests
     [TearDown]
     public void Remove() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>Runs moco with stdout and stderr captured.</summary>
-    private static (int Code, string Out, string Error) Moco(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (MocoApp.Run(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
-    }
+    private static (int Code, string Out, string Error) Moco(params string[] args) => MocoRun.Captured(args);
 
-    private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected)
-    {
-        Assert.That(run.Code, Is.EqualTo(1), run.Out + run.Error);
-        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), run.Error);
-        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(expected));
-    }
+    private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected) => MocoRun.AssertOneErrorLine(run, expected, code: 1);
 
     /// <summary>finetune on the tiny set: 5 labels per class unless <paramref name="extra"/> gives --labels-per-class.</summary>
     private string[] Args(string init, string run, params string[] extra) =>

@@ -26,30 +26,9 @@ public class ProbeLabelEfficiencyTests
         Directory.Delete(dir, recursive: true);
     }
 
-    private static (int Code, string Out, string Error) Moco(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (MocoApp.Run(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
-        }
-    }
+    private static (int Code, string Out, string Error) Moco(params string[] args) => MocoRun.Captured(args);
 
-    private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected)
-    {
-        Assert.That(run.Code, Is.Not.EqualTo(0));
-        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), run.Error);
-        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(expected));
-    }
+    private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected) => MocoRun.AssertOneErrorLine(run, expected);
 
     private string[] Probe(params string[] more) =>
         ["probe", "--model", "pixels", "--train", $"idx:{data}", "--test", $"idx:{data}:test", "--knn-k", "5", .. more];
