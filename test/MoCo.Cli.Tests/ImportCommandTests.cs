@@ -273,6 +273,16 @@ public class ImportCommandTests
     }
 
     [Test]
+    public void Info_on_a_solo_learn_CIFAR_file_names_the_stems_padding_of_2()
+    {
+        var (code, output, errors) = Moco("info", P("solo-learn.zip.ckpt"));
+        Assert.That(code, Is.EqualTo(0), errors);
+        Assert.That(output, Does.Contain("  layout: solo-learn\n"));
+        Assert.That(output, Does.Contain("  network: resnet18 (width 8, small-image 3×3 stem padded by 2, 1 input channel), no head\n"));
+        Assert.That(output, Does.Contain("  note: solo-learn's CIFAR stem: its 3×3 conv1 pads by 2 pixels"));
+    }
+
+    [Test]
     public void Info_on_an_unrecognised_PyTorch_file_says_why_it_is_not_importable()
     {
         var (code, output, _) = Moco("info", P("unknown-layout.pt"));
