@@ -101,6 +101,7 @@ internal sealed class PretrainOptions
             Arch = r.GetValue(Arch) ?? init?.Arch ?? (small ? "resnet18" : c.Arch),
             Width = r.GetValue(Width) ?? init?.Width ?? c.Width,
             SmallImages = small,
+            StemPadding = init?.StemPadding,   // no option sets it: the --init checkpoint's stem (solo-learn's CIFAR stem pads by 2)
             InChannels = channels,
             Dim = r.GetValue(Dim) ?? c.Dim,
             BatchSize = r.GetValue(Batch) ?? c.BatchSize,

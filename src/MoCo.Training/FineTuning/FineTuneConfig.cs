@@ -25,6 +25,10 @@ public sealed record FineTuneConfig
     public int Width { get; init; } = 64;
     /// <summary>3×3 stride-1 stem without max-pool (default true: Fashion-MNIST-sized images).</summary>
     public bool SmallImages { get; init; } = true;
+    /// <summary>Padding of the stem's conv1 where it is not the stem's usual one (<see cref="ResNetOptions.StemPadding"/>; from
+    /// the pretraining checkpoint: 2 for an imported solo-learn CIFAR encoder); null (default, and then not in JSON) for the usual.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? StemPadding { get; init; }
     /// <summary>Input channels (default 1).</summary>
     public int InChannels { get; init; } = 1;
     /// <summary>Outputs of the linear classifier (the largest label plus one).</summary>
@@ -79,7 +83,7 @@ public sealed record FineTuneConfig
     public double HeadLr => HeadLearningRate ?? 10 * LearningRate;
 
     /// <summary>This recipe for the encoder of the pretraining checkpoint at <paramref name="path"/>: its architecture,
-    /// width, stem, channels and normalisation, with <see cref="Init"/> the path.</summary>
+    /// width, stem (and its padding), channels and normalisation, with <see cref="Init"/> the path.</summary>
     public FineTuneConfig WithEncoderOf(string path, PretrainConfig pretraining)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -87,13 +91,13 @@ public sealed record FineTuneConfig
         return this with
         {
             Init = path, Arch = pretraining.Arch, Width = pretraining.Width, SmallImages = pretraining.SmallImages,
-            InChannels = pretraining.InChannels, Mean = pretraining.Mean, Std = pretraining.Std,
+            StemPadding = pretraining.StemPadding, InChannels = pretraining.InChannels, Mean = pretraining.Mean, Std = pretraining.Std,
         };
     }
 
     internal ResNetOptions EncoderOptions => new()
     {
-        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, NumClasses = Classes,
+        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, StemPadding = StemPadding, InChannels = InChannels, NumClasses = Classes,
         ChannelsLast = ChannelsLast && TensorExtensions.ParseDevice(Device).type == DeviceType.CPU,
     };
 
