@@ -125,6 +125,9 @@ public class FinetuneCommandTests
         var again = Moco([.. Args("random", run, "--labels-per-class", "2,all", "--draws", "2", "--json", "--resume").Where((_, i) => i is not (1 or 2))]);
         Assert.That(again.Code, Is.EqualTo(0), again.Error);
         Assert.That(again.Out, Is.EqualTo(result.Out));
+        // A single run's folder resumed as another budget is refused, not silently trained on its own.
+        AssertOneErrorLine(Moco([.. Args("random", Path.Combine(run, "lpc-2"), "--labels-per-class", "3", "--resume").Where((_, i) => i is not (1 or 2))]),
+            "trains on 2 per class (draw 0), not 3 per class");
     }
 
     [Test]

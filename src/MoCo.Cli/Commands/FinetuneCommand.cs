@@ -151,6 +151,8 @@ internal static class FinetuneCommand
             string dir = single ? outDir : Path.Combine(outDir, RunFolder(run.Budget, run.Draw));
             bool resumes = resume && File.Exists(Path.Combine(dir, FineTuneRun.CheckpointFile));
             var config = resumes ? FineTuneRun.ReadConfig(dir) : o.Configure(r, data, run.Budget, run.Draw);
+            if (resumes && budgets is not null && (config.Budget != run.Budget || config.Draw != run.Draw))
+                throw new ArgumentException($"--resume: the run in {dir} trains on {config.Budget.Description} (draw {config.Draw}), not {run.Budget.Description} (draw {run.Draw}); give the budgets it was started with, or another --out");
             return (run.Budget, run.Draw, Dir: dir, Resumes: resumes, Config: config);
         }).ToList();
 
