@@ -50,9 +50,10 @@ internal sealed class FinetuneData : IDisposable
         if (!train.IsFiles)
         {
             var trainImages = DataSource.Load(train);
+            InMemoryImages? testImages = null;
             try
             {
-                var testImages = DataSource.Load(test, defaultTrain: false);
+                testImages = DataSource.Load(test, defaultTrain: false);
                 if (trainImages.Labels is null) throw new ArgumentException($"--train {train} has no labels");
                 if (testImages.Labels is null) throw new ArgumentException($"--test {test} has no labels");
                 if (testImages.Channels != trainImages.Channels || testImages.Height != trainImages.Height || testImages.Width != trainImages.Width)
@@ -66,6 +67,7 @@ internal sealed class FinetuneData : IDisposable
             catch
             {
                 trainImages.Dispose();
+                testImages?.Dispose();
                 throw;
             }
         }
