@@ -82,5 +82,6 @@ public class FinetuneFilesCommandTests
         File.WriteAllLines(list, [Path.Combine(train, "a", "0.png"), Path.Combine(train, "a", "1.png")]);
         MocoRun.AssertOneErrorLine(MocoRun.Captured(Args(list, Path.Combine(test, "a"), Path.Combine(dir, "c"))), "has no labels", code: 1);
         MocoRun.AssertOneErrorLine(MocoRun.Captured(Args("fashion-mnist:train", test, Path.Combine(dir, "d"))), "both as IDX data or both as image files", code: 1);
+        MocoRun.AssertOneErrorLine(MocoRun.Captured(["finetune", "--init", "random", "--train", train, "--out", Path.Combine(dir, "e")]), "no test split: give the test images", code: 1);
     }
 }
