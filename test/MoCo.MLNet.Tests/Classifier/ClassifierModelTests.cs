@@ -99,6 +99,27 @@ public class ClassifierModelTests
         var argmax = expected.Select(p => Names[Array.IndexOf(p, p.Max())]).ToArray();
         Assert.That(labels, Is.EqualTo(argmax));
         Assert.That(argmax.Distinct().Count(), Is.GreaterThan(1), "the images are not all one class (the test could not tell labels apart)");
+
+        // In this process, the loaded chain with the batched featuriser put back (what the consumption code suggests for many images).
+        var ml = new MLContext();
+        var loaded = ml.Model.Load(written[0], out var schema);
+        var fast = MoCoModel.RestoreBatching(loaded, schema);
+        var rows = ml.Data.LoadFromEnumerable(paths.Select(p => new BytesInput { ImageSource = File.ReadAllBytes(p) }));
+        var scored = ml.Data.CreateEnumerable<ScoredRow>(fast.Transform(rows), reuseRowObject: false).ToList();
+        FeatureAssert.Close(expected, [.. scored.Select(r => r.Score)], 1e-4);
+        Assert.That(scored.Select(r => r.PredictedLabel), Is.EqualTo(argmax));
+    }
+
+    private sealed class BytesInput
+    {
+        public byte[] ImageSource { get; set; } = [];
+    }
+
+    private sealed class ScoredRow
+    {
+        public float[] Score { get; set; } = [];
+
+        public string PredictedLabel { get; set; } = "";
     }
 
     [Test]
