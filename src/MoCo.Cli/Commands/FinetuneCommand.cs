@@ -18,7 +18,7 @@ internal static class FinetuneCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain) or 'random' (needed unless --resume)" };
+        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain, or one moco import wrote) or 'random' (needed unless --resume)" };
         internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images", "fashion-mnist:train");
         internal readonly Option<string?> Test = DataOptions.OptionalSource("--test", "labelled test images (default: the training source's test split; needed for image files)");
         internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl, classifier.onnx, model.zip, …); with several budgets or draws one sub-folder per run (lpc-N, fraction-F, all; -draw-D) and label-efficiency.csv/.svg", DefaultValueFactory = _ => "finetune" };
