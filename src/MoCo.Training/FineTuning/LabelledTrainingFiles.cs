@@ -102,7 +102,7 @@ public sealed class LabelledTrainingFiles : ILabelledTrainingSet
                 var y = new long[batch.Count];
                 for (int i = 0; i < y.Length; i++) y[i] = batch.Labels[i];
                 using var scope = NewDisposeScope();
-                item = (LoaderViewPairSource.ToDevice(batch.View(0), shape, device).MoveToOuterDisposeScope(), tensor(y).to(device).MoveToOuterDisposeScope());
+                item = (LoaderViewPairSource.ToDevice(batch.View(0), shape, device), tensor(y).to(device).DetachFromDisposeScope());   // owned by the caller
             }
             yield return item;
         }
