@@ -72,6 +72,23 @@ internal sealed class ManifestReader : IDisposable
         return result;
     }
 
+    /// <summary>Every image line, in item order.</summary>
+    public List<ImageRecord> Images()
+    {
+        using var command = Command("SELECT item, path, label, shard, row, status, error FROM images ORDER BY item;");
+        using var reader = command.ExecuteReader();
+        var result = new List<ImageRecord>();
+        while (reader.Read())
+        {
+            result.Add(new ImageRecord(
+                reader.GetInt32(0), reader.GetString(1), reader.IsDBNull(2) ? -1 : reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? -1 : reader.GetInt32(4),
+                reader.GetString(5) == "ok", reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return result;
+    }
+
     /// <summary>The largest label in the manifest, or -1.</summary>
     public int MaxLabel()
     {
