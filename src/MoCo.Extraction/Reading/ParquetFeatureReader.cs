@@ -29,7 +29,7 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
         {
             ReadAsync(path, expectedRows, values).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is not InvalidDataException and not IOException)
+        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException and not UnauthorizedAccessException)
         {
             throw new InvalidDataException($"{path}: cannot be read as a feature file: {e.Message}", e);
         }
