@@ -5,6 +5,7 @@
 #     builds twice: ML.NET 5.0.1 + ONNX Runtime 1.31.1 (-p:MLNetLine=5) and ML.NET 6.0.0 + ONNX Runtime 1.32.0 (6).
 #  3. `moco` installed as a local tool from artifacts/packages runs `moco smoke`, then makes the encoder the program
 #     uses (`moco pretrain` for one epoch on the program's pictures, `moco export`).
+#     A second program references MoCo.Training: libtorch loads, and ONNX Runtime agrees with libtorch on its export.
 #  4. Each build runs the README's pipeline (features from paths, MLImage and bytes, the JPEG MLImage path, a trainer,
 #     save) and loads the model in a new process (equal predictions).
 # Every step and check prints "PASS name: ..." or "FAIL name: ..."; the last line is "consumer checks: N passed, N failed".
@@ -74,6 +75,15 @@ print(("FAIL" if torch else "PASS") + f" no-torchsharp-mlnet{sys.argv[2]}: {len(
 PY
 )
 done
+
+# The training package: libtorch loads in a user's program (Debian 12: through the package's libstdc++ fix) and its
+# ONNX export runs on ONNX Runtime with libtorch's features.
+log "building and running the MoCo.Training user"
+rm -rf "$here/Training/obj" "$here/Training/bin"
+if step build-training dotnet build "$here/Training/Training.csproj" -c Release -r linux-x64 --self-contained false -nologo -v q \
+     -p:MoCoVersion="$version"; then
+  checks training dotnet "$here/Training/bin/ml6/Release/net10.0/linux-x64/Training.dll"
+fi
 
 log "pictures and the moco tool"
 step images consumer 5 images "$work/images" || finish
