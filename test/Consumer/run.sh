@@ -4,7 +4,7 @@
 #  2. This folder's program, a user's console project, restores MoCo.MLNet from there plus the normal NuGet source and
 #     builds twice: ML.NET 5.0.1 + ONNX Runtime 1.31.1 (-p:MLNetLine=5) and ML.NET 6.0.0 + ONNX Runtime 1.32.0 (6).
 #  3. `moco` installed as a local tool from artifacts/packages runs `moco smoke`, then makes the encoder the program
-#     uses (`moco pretrain` for one epoch on the program's pictures, `moco export`).
+#     uses (`moco pretrain` for one epoch on the program's pictures, `moco export`), then `moco extract` and `moco probe`.
 #     A second program references MoCo.Training: libtorch loads, and ONNX Runtime agrees with libtorch on its export.
 #  4. Each build runs the README's pipeline (features from paths, MLImage and bytes, the JPEG MLImage path, a trainer,
 #     save) and loads the model in a new process (equal predictions).
@@ -95,6 +95,11 @@ step moco-smoke moco smoke --steps 150 --threads 1
 step moco-encoder bash -c "cd '$work/tool' && dotnet tool run moco -- pretrain --data '$work/images' --input-size 32 --small-images false \
   --width 2 --batch 8 --queue 16 --bn-splits 2 --epochs 1 --threads 1 --workers 1 --seed 1 --out '$work/pretrain' && \
   dotnet tool run moco -- export --checkpoint '$work/pretrain/last.ckpt' --out '$work/encoder.onnx'" || finish
+# The tool's other native pieces: SQLite and Parquet (moco extract), ML.NET on SkiaSharp 3 (moco probe).
+step moco-extract moco extract --model "$work/encoder.onnx" --data "$work/images" --out "$work/store" --format parquet \
+  --onnx-batch 8 --threads 1 --quiet
+step moco-probe moco probe --model "$work/encoder.onnx" --train "$work/images" --trainer sdca --split 0.5 --onnx-batch 8 \
+  --out "$work/probe"
 
 for line in 5 6; do
   log "the README's pipeline on ML.NET line $line"
