@@ -4,7 +4,8 @@
 #  2. This folder's program, a user's console project, restores MoCo.MLNet from there plus the normal NuGet source and
 #     builds twice: ML.NET 5.0.1 + ONNX Runtime 1.31.1 (-p:MLNetLine=5) and ML.NET 6.0.0 + ONNX Runtime 1.32.0 (6).
 #  3. `moco` installed as a local tool from artifacts/packages runs `moco smoke`, then makes the encoder the program
-#     uses (`moco pretrain` for one epoch on the program's pictures, `moco export`), then `moco extract` and `moco probe`.
+#     uses (`moco pretrain` for one epoch on the program's pictures, `moco export`), then `moco extract`, `moco probe` and
+#     `moco ablate` (its figures).
 #     A second program references MoCo.Training: libtorch loads, and ONNX Runtime agrees with libtorch on its export.
 #  4. Each build runs the README's pipeline (features from paths, MLImage and bytes, the JPEG MLImage path, a trainer,
 #     save) and loads the model in a new process (equal predictions).
@@ -100,6 +101,10 @@ step moco-extract moco extract --model "$work/encoder.onnx" --data "$work/images
   --onnx-batch 8 --threads 1 --quiet
 step moco-probe moco probe --model "$work/encoder.onnx" --train "$work/images" --trainer sdca --split 0.5 --onnx-batch 8 \
   --out "$work/probe"
+# ScottPlot's figures in the same process (SkiaSharp 3.119, as ML.NET 6 there).
+step moco-ablate-figures bash -c "cd '$work/tool' && dotnet tool run moco -- ablate --data '$work/images' --test-data '$work/images' \
+  --sweep shuffle-bn --input-size 16 --width 4 --batch 4 --queue 8 --bn-splits 2 --epochs 1 --threads 1 --workers 1 --labels 16 \
+  --probe-iterations 20 --out '$work/ablate' && test -s '$work/ablate/shuffle-bn.png'"
 
 for line in 5 6; do
   log "the README's pipeline on ML.NET line $line"
