@@ -93,5 +93,23 @@ internal sealed class NeighborSearch : IDisposable
         return best.ToArray();
     }
 
+    /// <summary>The <paramref name="k"/> nearest other rows of every row (row r's list leaves out r), on
+    /// <paramref name="threads"/> threads: the candidate pairs of <see cref="Dedup.NearDuplicates"/>.</summary>
+    public Neighbor[][] AllRows(int k, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (_index is null)
+        {
+            var self = Enumerable.Range(0, Rows.Count).Select(r => (long)r).ToArray();
+            return ExactCosineSearch.Search(_unitRows, _unitRows, k, self, threads);
+        }
+
+        _index.SetSearchThreads(threads);
+        var result = new Neighbor[Rows.Count][];
+        Parallel.For(0, Rows.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r => result[r] = Query(_unitRows.Row(r), k, r));
+        return result;
+    }
+
     public void Dispose() => _index?.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MoCo.Evaluation;
+using MoCo.Extraction.Reading;
 
 namespace MoCo.Search;
 
@@ -20,6 +21,20 @@ internal sealed record StoreRows(
 {
     /// <summary>Rows held.</summary>
     public int Count => Features.Rows;
+
+    /// <summary>Class names by label; empty when the store does not know them.</summary>
+    public IReadOnlyList<string> LabelNames { get; init; } = [];
+
+    /// <summary>Every readable row of the store <paramref name="store"/> reads (in memory: rows × D floats).</summary>
+    public static StoreRows Load(FeatureStoreReader store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var table = store.ReadAll();
+        return new StoreRows(table.Features, table.Items, table.Labels, table.Paths, store.ModelSha256, store.Preprocessing) { LabelNames = store.LabelNames };
+    }
+
+    /// <summary>Label <paramref name="label"/> as text: its class name where known, the number otherwise, null for none.</summary>
+    public string? LabelText(int label) => label < 0 ? null : label < LabelNames.Count ? LabelNames[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Throws unless the lists and the matrix agree on the row count.</summary>
     public void Validate()
