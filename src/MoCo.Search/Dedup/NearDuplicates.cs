@@ -29,7 +29,7 @@ internal static class NearDuplicates
 
         if (threshold is { } t && (double.IsNaN(t) || t < -1 || t > 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(threshold), t, "--threshold is a cosine similarity: between -1 and 1.");
+            throw new ArgumentException($"--threshold {t}: a cosine similarity, between -1 and 1.", nameof(threshold));
         }
 
         var centred = CentredFeatures.Of(features);

@@ -79,7 +79,7 @@ internal static class PlantedDuplicates
     {
         const int side = 96;
         var bitmap = new SKBitmap(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var waves = Enumerable.Range(0, 3).Select(_ => (fx: rng.NextDouble() * 0.15, fy: rng.NextDouble() * 0.15, phase: rng.NextDouble() * 6.3, amp: 40 + (rng.NextDouble() * 60))).ToArray();
+        var waves = Enumerable.Range(0, 3).Select(_ => (fx: rng.NextDouble() * 0.08, fy: rng.NextDouble() * 0.08, phase: rng.NextDouble() * 6.3, amp: 40 + (rng.NextDouble() * 60))).ToArray();
         var tint = Enumerable.Range(0, 3).Select(_ => 60 + rng.Next(140)).ToArray();
         for (var y = 0; y < side; y++)
         {
