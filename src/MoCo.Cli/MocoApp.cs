@@ -19,6 +19,9 @@ internal static class MocoApp
         root.Subcommands.Add(SmokeCommand.Create());
         root.Subcommands.Add(AblateCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(IndexCommand.Create());
+        root.Subcommands.Add(NeighborsCommand.Create());
+        root.Subcommands.Add(DedupCommand.Create());
         return root;
     }
 

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using MoCo.Cli.Tests.Support;
+using MoCo.Extraction.Reading;
+using MoCo.MLNet.Tests.Support;
+using MoCo.Search.Index;
+
+namespace MoCo.Cli.Tests;
+
+// moco index, neighbors and dedup on stores made by `moco extract`. References: cosine similarities recomputed in double
+// from the store's features as FeatureStoreReader reads them; --exact (itself tested against a naive reference in
+// MoCo.Search.Tests) for the index; the planted groups of PlantedDuplicates for dedup.
+[NonParallelizable]
+public class SearchCommandsTests
+{
+    private string _dir = null!;
+    private string _images = null!;
+    private string _store = null!;
+    private string _model = null!;
+    private List<string[]> _groups = null!;
+    private List<string> _singletons = null!;
+
+    [OneTimeSetUp]
+    public void SetUp()
+    {
+        _dir = Directory.CreateTempSubdirectory("search-commands-").FullName;
+        _images = Path.Combine(_dir, "images");
+        (_groups, _singletons) = PlantedDuplicates.WriteColourFields(_images, distinct: 300, planted: 25, seed: 11);
+        _model = Path.Combine(_dir, "tiny.onnx");
+        File.WriteAllBytes(_model, TinyImageEncoder.Create());
+        _store = Path.Combine(_dir, "store");
+        var extract = MocoRun.Captured("extract", "--model", _model, "--data", _images, "--out", _store, "--threads", "1", "--quiet");
+        Assert.That(extract.Code, Is.Zero, extract.Out + extract.Error);
+    }
+
+    [OneTimeTearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        return dot / Math.Sqrt(na * nb);
+    }
+
+    private static (string Query, (string Path, double Similarity)[] Neighbors) Json(string line)
+    {
+        using var json = JsonDocument.Parse(line);
+        var neighbors = json.RootElement.GetProperty("neighbors").EnumerateArray()
+            .Select(n => (n.GetProperty("path").GetString()!, n.GetProperty("similarity").GetDouble())).ToArray();
+        return (json.RootElement.GetProperty("query").GetString()!, neighbors);
+    }
+
+    [Test]
+    public void Neighbors_through_the_index_equal_exact_search_with_true_cosines_and_never_the_query_itself()
+    {
+        File.Delete(Path.Combine(_store, StoreIndex.IndexFileName));
+        File.Delete(Path.Combine(_store, StoreIndex.SidecarFileName));
+        var index = MocoRun.Captured("index", "--store", _store, "--threads", "2");
+        Assert.That(index.Code, Is.Zero, index.Error);
+        Assert.That(index.Out, Does.Contain("built over 400 rows"));
+        Assert.That(MocoRun.Captured("index", "--store", _store).Out, Does.Contain("up to date"));
+
+        var table = FeatureStoreReader.Open(_store).ReadAll();
+        foreach (var item in new[] { 0, 17, 250, 399 })
+        {
+            var approximate = MocoRun.Captured("neighbors", "--store", _store, "--item", $"{item}", "--json");
+            var exact = MocoRun.Captured("neighbors", "--store", _store, "--item", $"{item}", "--json", "--exact");
+            Assert.That((approximate.Code, exact.Code), Is.EqualTo((0, 0)), approximate.Error + exact.Error);
+            var (query, found) = Json(approximate.Out.Trim());
+            Assert.That(Json(exact.Out.Trim()).Neighbors.Select(n => n.Path), Is.EqualTo(found.Select(n => n.Path)), $"item {item}");
+            var row = table.Items.ToList().IndexOf(item);
+            Assert.That(query, Is.EqualTo(table.Paths[row]));
+            Assert.That(found, Has.Length.EqualTo(10));
+            Assert.That(found.Select(n => n.Path), Does.Not.Contain(query));
+            Assert.That(found.Select(n => n.Similarity), Is.Ordered.Descending);
+            foreach (var (path, similarity) in found)
+            {
+                var other = table.Paths.ToList().IndexOf(path);
+                Assert.That(similarity, Is.EqualTo(Cosine(table.Features.Row(row), table.Features.Row(other))).Within(1e-5));
+            }
+        }
+    }
+
+    [Test]
+    public void A_new_image_is_featurised_with_the_store_model_and_a_changed_model_is_refused()
+    {
+        var original = _singletons[3];
+        var outside = Path.Combine(_dir, "outside.png");
+        File.Copy(original, outside, overwrite: true);
+        var run = MocoRun.Captured("neighbors", "--store", _store, "--image", outside, "--k", "3", "--exact");
+        Assert.That(run.Code, Is.Zero, run.Error);
+        Assert.That(run.Out, Does.Contain("1. 1.0000  " + original));
+
+        var json = Json(MocoRun.Captured("neighbors", "--store", _store, "--image", outside, "--k", "3", "--exact", "--json").Out.Trim());
+        Assert.That(json.Query, Is.EqualTo(outside));
+        Assert.That(json.Neighbors[0], Is.EqualTo((original, 1.0)).Using<(string, double)>((a, b) => a.Item1 == b.Item1 && Math.Abs(a.Item2 - b.Item2) < 1e-5));
+
+        using var other = new ReferenceEncoder(channels: 3, inputSize: 16, resize: 16, width: 4, seed: 9);
+        var otherModel = Path.Combine(_dir, "other.onnx");
+        File.WriteAllBytes(otherModel, other.OnnxBytes);
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("neighbors", "--store", _store, "--image", outside, "--exact", "--model", otherModel), "made with another model", 1);
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("neighbors", "--store", _store, "--item", "5", "--image", outside), "one of them", 1);
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("neighbors", "--store", _store, "--item", "100000", "--exact"), "no readable row", 1);
+    }
+
+    [Test]
+    public void Dedup_groups_copies_resized_reencoded_and_cropped_images_and_leaves_distinct_images_alone()
+    {
+        var output = Path.Combine(_dir, "dedup");
+        var run = MocoRun.Captured("dedup", "--store", _store, "--out", output, "--exact");
+        Assert.That(run.Code, Is.Zero, run.Error);
+        TestContext.Out.WriteLine(run.Out);
+        var lines = File.ReadAllLines(Path.Combine(output, "groups.csv"));
+        Assert.That(lines[0], Is.EqualTo("group,path"));
+        var groupOf = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(p => p[1], p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(_singletons.Where(groupOf.ContainsKey), Is.Empty, "distinct images are in no group");
+        var crops = 0;
+        foreach (var group in _groups)
+        {
+            // original, copy, 0.5x, JPEG q50: always together; the 90% crop counted.
+            Assert.That(group.Take(4).Select(p => groupOf.GetValueOrDefault(p, -1)).Distinct().ToArray(), Has.Length.EqualTo(1).And.No.Contains(-1), group[0]);
+            crops += groupOf.GetValueOrDefault(group[4], -1) == groupOf[group[0]] ? 1 : 0;
+        }
+
+        TestContext.Out.WriteLine($"90% crops grouped with their original: {crops} of {_groups.Count}");
+        Assert.That(crops, Is.GreaterThanOrEqualTo(_groups.Count * 8 / 10));
+        Assert.That(groupOf.Values.Distinct().Count(), Is.EqualTo(_groups.Count), "one group per planted original");
+
+        var keep = File.ReadAllLines(Path.Combine(output, "keep.txt"));
+        Assert.That(keep, Is.SupersetOf(_singletons).And.SupersetOf(_groups.Select(g => g.Order(StringComparer.Ordinal).First())).And.Unique);
+        Assert.That(keep, Has.Length.EqualTo(_singletons.Count + _groups.Count + _groups.Count(g => groupOf.GetValueOrDefault(g[4], -1) == -1)));
+    }
+
+    [Test]
+    public void Dedup_through_the_index_finds_the_same_groups_as_exact_candidates()
+    {
+        Assert.That(MocoRun.Captured("index", "--store", _store).Code, Is.Zero);
+        Assert.That(File.Exists(Path.Combine(_store, StoreIndex.SidecarFileName)));
+        var exact = Path.Combine(_dir, "dedup-exact");
+        var indexed = Path.Combine(_dir, "dedup-index");
+        Assert.That(MocoRun.Captured("dedup", "--store", _store, "--out", exact, "--exact").Code, Is.Zero);
+        var run = MocoRun.Captured("dedup", "--store", _store, "--out", indexed);
+        Assert.That(run.Out, Does.Contain("index candidates"));
+        Assert.That(File.ReadAllText(Path.Combine(indexed, "groups.csv")), Is.EqualTo(File.ReadAllText(Path.Combine(exact, "groups.csv"))));
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("dedup", "--store", _store, "--out", indexed, "--threshold", "2"), "between -1 and 1", 1);
+    }
+}
