@@ -34,7 +34,7 @@ internal static class ExtractionJob
         var source = ExtractionSource.Open(options.Data);
         var settings = new StoreSettings(
             featurizer.ModelSha256, Path.GetFullPath(options.ModelPath), StoreSettings.Describe(featurizer.Preprocessing),
-            featurizer.FeatureDimension, options.Format, source.Spec, source.Fingerprint(), source.Count, options.Shard.ToString(), source.Labelled);
+            featurizer.FeatureDimension, options.Format, source.Spec, source.Fingerprint(), source.Count, options.Shard.ToString(), source.Labelled, source.Dataset.Classes);
 
         using var store = FeatureStore.OpenForRun(options.Out, settings);
         var done = store.DoneItems();

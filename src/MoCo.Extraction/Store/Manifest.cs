@@ -6,7 +6,9 @@ namespace MoCo.Extraction.Store;
 /// A store's <c>manifest.db</c> (SQLite): <c>settings(key, value)</c>; <c>shards(name, rows)</c>, the feature files
 /// that are durable; <c>images(item, path, label, shard, row, status, error)</c>, one line per source item done
 /// (status <c>ok</c> with its file and row, or <c>failed</c> with the reason). A feature file and its images are
-/// committed in one transaction, after the file is on disk, so the manifest never points at a missing row.
+/// committed in one transaction, after the file is on disk, so the manifest never points at a missing row. The index
+/// <c>images_by_file(shard, row)</c> (since issue 20; made when a writer opens an older store) lets a reader fetch one
+/// file's lines at a time without holding a read lock across the store.
 /// </summary>
 internal sealed class Manifest : IDisposable
 {
@@ -37,6 +39,7 @@ internal sealed class Manifest : IDisposable
                 row INTEGER,
                 status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
                 error TEXT);
+            CREATE INDEX IF NOT EXISTS images_by_file ON images(shard, row);
             """);
         return manifest;
     }

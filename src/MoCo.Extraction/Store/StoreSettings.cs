@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using MoCo.MLNet;
 
 namespace MoCo.Extraction.Store;
@@ -6,7 +7,8 @@ namespace MoCo.Extraction.Store;
 /// <summary>
 /// What a store's features depend on, kept in its manifest (<c>settings</c> table). A run into an existing store must
 /// agree on every value that <see cref="Mismatches"/> compares, or it is refused: one store holds one model's
-/// features of one source.
+/// features of one source. <see cref="LabelNames"/> (the source's class names by label) is kept since issue 20 and is
+/// absent from older stores; it follows from the source listing, so it is not compared.
 /// </summary>
 internal sealed record StoreSettings(
     string ModelSha256,
@@ -18,10 +20,14 @@ internal sealed record StoreSettings(
     string SourceFingerprint,
     int SourceCount,
     string JobShard,
-    bool Labelled)
+    bool Labelled,
+    IReadOnlyList<string>? LabelNames = null)
 {
     /// <summary>The store layout written; a reader refuses a store whose version it does not know.</summary>
     public const string FormatVersion = "1";
+
+    /// <summary>Optional key (since issue 20): the class names as a JSON array of strings.</summary>
+    private const string LabelNamesKey = "label_names";
 
     /// <summary>The preprocessing as one line (<see cref="MoCo.Onnx.Metadata.EncoderPreprocessing.Describe"/>: resize, crop, channels,
     /// mean, std as round-trip floats), the form every store keeps; a run is refused when its line differs.</summary>
@@ -40,6 +46,10 @@ internal sealed record StoreSettings(
         yield return ("source_count", SourceCount.ToString(CultureInfo.InvariantCulture));
         yield return ("job_shard", JobShard);
         yield return ("labelled", Labelled ? "true" : "false");
+        if (LabelNames is { Count: > 0 })
+        {
+            yield return (LabelNamesKey, JsonSerializer.Serialize(LabelNames));
+        }
     }
 
     public static StoreSettings FromPairs(IReadOnlyDictionary<string, string> m, string store)
@@ -54,9 +64,10 @@ internal sealed record StoreSettings(
         {
             return new StoreSettings(Get("model_sha256"), Get("model_path"), Get("preprocessing"), int.Parse(Get("feature_dim"), CultureInfo.InvariantCulture),
                 Enum.Parse<StoreFormat>(Get("format"), ignoreCase: true), Get("source"), Get("source_fingerprint"),
-                int.Parse(Get("source_count"), CultureInfo.InvariantCulture), Get("job_shard"), Get("labelled") == "true");
+                int.Parse(Get("source_count"), CultureInfo.InvariantCulture), Get("job_shard"), Get("labelled") == "true",
+                m.TryGetValue(LabelNamesKey, out var names) ? JsonSerializer.Deserialize<string[]>(names) : null);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or JsonException)
         {
             throw new InvalidDataException($"store {store}: unreadable settings: {e.Message}", e);
         }
