@@ -19,6 +19,8 @@ internal static class MocoApp
         root.Subcommands.Add(SmokeCommand.Create());
         root.Subcommands.Add(AblateCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(SelectCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 
