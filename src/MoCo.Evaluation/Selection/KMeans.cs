@@ -30,13 +30,10 @@ internal static class KMeans
         for (var c = 0; c < k; c++)
         {
             x.Row(next).CopyTo(centres.Row(c));
-            var centre = centres.Row(c);
+            UpdateNearest(x, centres, c, nearest);
+            nearest[next] = 0; // exactly, whatever the rounding of the expanded form
             double total = 0;
-            for (var i = 0; i < x.Rows; i++)
-            {
-                nearest[i] = Math.Min(nearest[i], SquaredDistance(x.Row(i), centre));
-                total += nearest[i];
-            }
+            for (var i = 0; i < x.Rows; i++) total += nearest[i];
 
             if (c + 1 == k) break;
             if (total <= 0)
@@ -151,15 +148,22 @@ internal static class KMeans
         }
     }
 
-    private static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    /// <summary>nearest[i] = min(nearest[i], ‖x_i − c‖²) for centre <paramref name="c"/>, rows in parallel blocks
+    /// (each row's value is independent of the split); ‖x − c‖² as ‖x‖² + ‖c‖² − 2 x·c, clamped at 0.</summary>
+    private static void UpdateNearest(FeatureMatrix x, FeatureMatrix centres, int c, double[] nearest)
     {
-        double sum = 0;
-        for (var d = 0; d < a.Length; d++)
+        const int Block = 1024;
+        var centreNorm = VectorMath.Dot(centres.Row(c), centres.Row(c));
+        Parallel.For(0, (x.Rows + Block - 1) / Block, b =>
         {
-            var diff = (double)a[d] - b[d];
-            sum += diff * diff;
-        }
-
-        return sum;
+            ReadOnlySpan<float> centre = centres.Row(c);
+            var end = Math.Min(x.Rows, (b + 1) * Block);
+            for (var i = b * Block; i < end; i++)
+            {
+                ReadOnlySpan<float> row = x.Row(i);
+                var d = Math.Max(0.0, (double)VectorMath.Dot(row, row) + centreNorm - (2.0 * VectorMath.Dot(row, centre)));
+                if (d < nearest[i]) nearest[i] = d;
+            }
+        });
     }
 }
