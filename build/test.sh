@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: set-up (installs what is missing, builds), then all test projects.
-# Ends with the line 'N passed, N failed'; exits non-zero when a test fails or nothing ran.
+# Runs every test: set-up (installs what is missing, builds), all test projects, then the consumer test
+# (test/Consumer/run.sh). Ends with the line 'N passed, N failed'; exits non-zero when a test
+# or a consumer check fails, or nothing ran.
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -29,5 +30,15 @@ print(p, f, s)
 PY
 )
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+# The consumer test (test/Consumer/run.sh): packs, installs the packages and the moco tool as a user does, and runs
+# the README's pipeline on ML.NET 5 and 6. Its checks count with the tests. MOCO_SKIP_CONSUMER=1 leaves it out.
+if [ "${MOCO_SKIP_CONSUMER:-0}" != 1 ]; then
+  bash test/Consumer/run.sh 2>&1 | tee "$results/consumer.log"
+  read -r consumer_passed consumer_failed < <(sed -n 's/^consumer checks: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$results/consumer.log" | tail -n 1)
+  if [ -z "${consumer_passed:-}" ]; then consumer_passed=0; consumer_failed=1; fi
+  passed=$((passed + consumer_passed))
+  failed=$((failed + consumer_failed))
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -11,7 +11,13 @@ using static TorchSharp.torch;
 // Pure inference: ONNX Runtime on the exported encoder, float NCHW batches already in memory (no decoding, no
 // preprocessing, no writing). End to end: ExtractionJob on JPEG files (decode, resize, crop, ORT, Parquet, manifest),
 // images/s over the job's own clock (after the model is loaded) and over the whole call.
-// Usage: run.sh [threads] [images] [batch] [resnet18|resnet50]
+// Usage: run.sh [threads] [images] [batch] [resnet18|resnet50]; run.sh store-read [rows] [dim] [format]: StoreReadBench.
+if (args.Length > 0 && args[0] == "store-read")
+{
+    StoreReadBench.Run(args[1..]);
+    return;
+}
+
 int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2;
 int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 512;
 int batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32;

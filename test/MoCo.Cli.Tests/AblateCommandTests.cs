@@ -45,6 +45,9 @@ public class AblateCommandTests
         Assert.That(csv.Skip(1).Select(l => l.Split(',')[12]), Is.All.EqualTo("ok"));
         foreach (string line in csv.Skip(1)) Assert.That(File.Exists(Path.Combine(output, line.Split(',')[0], "result.json")), line);
         Assert.That(text, Does.Contain("4 point(s) ok, 0 failed, 0 skipped"));
+        // The figures, drawn by moco itself: ScottPlot on the SkiaSharp 3.119 that ML.NET 6 runs on in this process too.
+        foreach (string figure in new[] { "negatives.png", "shuffle-bn.png" })
+            Assert.That(File.ReadAllBytes(Path.Combine(output, figure)).Take(8), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), figure);
 
         (code, text) = Run(Args(output));
         Assert.That(code, Is.EqualTo(0), text);

@@ -34,8 +34,9 @@ public class ImportCommandTests
                 tc.torchvision_resnet(f"torchvision.{fmt}.pth", f"torchvision.{fmt}.expected", *a, legacy=legacy)
                 tc.lightly(f"lightly.{fmt}.ckpt", f"lightly.{fmt}.expected", *a, legacy=legacy)
                 tc.solo_learn(f"solo-learn.{fmt}.ckpt", f"solo-learn.{fmt}.expected", *a, legacy=legacy)
-                for name in ("moco-v3", "torchvision", "lightly", "solo-learn"):
+                for name in ("moco-v3", "torchvision", "lightly"):
                     tc.features(f"{name}.{fmt}.expected", f"{name}.{fmt}.features", *a, 32)
+                tc.features(f"solo-learn.{fmt}.expected", f"solo-learn.{fmt}.features", *a, 32, stem_padding=2)
                 for kind in ("os", "eval", "subprocess"):
                     for where in ("whole", "state_dict"):
                         tc.hostile(f"{kind}.{where}.{fmt}.pt", {{TorchFiles.Quote(sentinel)}}, kind, where, legacy)
@@ -86,7 +87,7 @@ public class ImportCommandTests
             yield return new TestCaseData($"moco-v3.{fmt}.pth.tar", "moco-v3", "no head", false).SetName($"MoCo v3 backbone, {fmt}");
             yield return new TestCaseData($"torchvision.{fmt}.pth", "torchvision", "no head", false).SetName($"torchvision, {fmt}");
             yield return new TestCaseData($"lightly.{fmt}.ckpt", "lightly", "no head", false).SetName($"lightly, {fmt}");
-            yield return new TestCaseData($"solo-learn.{fmt}.ckpt", "solo-learn", "no head", false).SetName($"solo-learn, {fmt}");
+            yield return new TestCaseData($"solo-learn.{fmt}.ckpt", "solo-learn", "no head", false).SetName($"solo-learn (CIFAR stem padded by 2), {fmt}");
         }
     }
 
@@ -102,7 +103,8 @@ public class ImportCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(output, Does.Contain($"  layout: {layout}\n"));
-            Assert.That(output, Does.Contain($"  network: resnet18 (width 8, small-image 3×3 stem, 1 input channel), {head}\n"));
+            string stem = layout == "solo-learn" ? "small-image 3×3 stem padded by 2" : "small-image 3×3 stem";
+            Assert.That(output, Does.Contain($"  network: resnet18 (width 8, {stem}, 1 input channel), {head}\n"));
             Assert.That(output, Does.Contain(moco ? "  key encoder: in the file" : "  key encoder: none in the file (the import copies the query encoder's)"));
             Assert.That(output, Does.Contain(moco ? "  queue: in the file, K 64" : "  queue: none in the file"));
             Assert.That(output, Does.Contain("  preprocessing: resize 32, crop 32, channels 1, mean [0.449], std [0.226]"));
@@ -271,6 +273,16 @@ public class ImportCommandTests
     }
 
     [Test]
+    public void Info_on_a_solo_learn_CIFAR_file_names_the_stems_padding_of_2()
+    {
+        var (code, output, errors) = Moco("info", P("solo-learn.zip.ckpt"));
+        Assert.That(code, Is.EqualTo(0), errors);
+        Assert.That(output, Does.Contain("  layout: solo-learn\n"));
+        Assert.That(output, Does.Contain("  network: resnet18 (width 8, small-image 3×3 stem padded by 2, 1 input channel), no head\n"));
+        Assert.That(output, Does.Contain("  note: solo-learn's CIFAR stem: its 3×3 conv1 pads by 2 pixels"));
+    }
+
+    [Test]
     public void Info_on_an_unrecognised_PyTorch_file_says_why_it_is_not_importable()
     {
         var (code, output, _) = Moco("info", P("unknown-layout.pt"));
@@ -287,7 +299,7 @@ public class ImportCommandTests
         Assert.That(code, Is.EqualTo(0));
         Assert.Multiple(() =>
         {
-            Assert.That(output, Does.Contain("MoCo imported checkpoint (format 1): preset v2, resnet18 width 8, 1 channel(s), input 32"));
+            Assert.That(output, Does.Contain("MoCo imported checkpoint (format 1): preset v2, resnet18 width 8, small-image stem padded by 2, 1 channel(s), input 32"));
             Assert.That(output, Does.Contain("  imported from solo-learn.legacy.ckpt (legacy, layout solo-learn, sha256 "));
             Assert.That(output, Does.Contain("head none, key encoder copied from the query encoder, queue none"));
             Assert.That(output, Does.Contain("(no projection head)"));

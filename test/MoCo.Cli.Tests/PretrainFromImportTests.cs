@@ -21,6 +21,7 @@ public class PretrainFromImportTests
             a = ("resnet18", 8, True, 1)
             tc.moco("moco-mlp.legacy.pth.tar", "moco-mlp.expected", *a, head="mlp", legacy=True)
             tc.torchvision_resnet("torchvision.zip.pth", "torchvision.expected", *a, legacy=False)
+            tc.solo_learn("solo-learn.zip.ckpt", "solo-learn.expected", *a, legacy=False)
             """);
     }
 
@@ -91,5 +92,29 @@ public class PretrainFromImportTests
             "--init", P("tv.ckpt"), "--init-queue", "--out", P("cli-tv"));
         Assert.That(refused, Is.EqualTo(1));
         Assert.That(errors, Does.Contain($"--init-queue: {P("tv.ckpt")} has no queue"));
+    }
+
+    [Test]
+    public void An_imported_solo_learn_CIFAR_backbone_trains_with_its_stem_padded_by_2()
+    {
+        var (code, _, err) = ImportCommandTests.Moco("import", P("solo-learn.zip.ckpt"), "--out", P("solo.ckpt"));
+        Assert.That(code, Is.Zero, err);
+        // A library run must name the checkpoint's stem: the padding is part of the network, as arch and width are.
+        using (var images = Images())
+        {
+            var e = Assert.Throws<ArgumentException>(() => PretrainRun.Start(Run with { InitFrom = new InitialWeights { Path = P("solo.ckpt") } }, Data(images), null, P("run-solo-usual")))!;
+            Assert.That(e.Message, Does.Contain("the run's network is resnet18 width 8, small-image stem, 1 channel(s), the checkpoint's is resnet18 width 8, small-image stem padded by 2, 1 channel(s)"));
+            using var run = PretrainRun.Start(Run with { StemPadding = 2, InitFrom = new InitialWeights { Path = P("solo.ckpt") } }, Data(images), null, P("run-solo"));
+            Assert.That(run.Model.encoder_q.Options.StemPaddingInForce, Is.EqualTo(2));
+        }
+        // The command takes the stem from the --init checkpoint, writes it into the run's config, and a resume keeps it.
+        string[] args = ["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--dim", "16", "--epochs", "1", "--threads", "1",
+            "--init", P("solo.ckpt"), "--lr", "0.01", "--out", P("cli-solo")];
+        var (trained, output, errors) = ImportCommandTests.Moco(args);
+        Assert.That(trained, Is.Zero, errors);
+        Assert.That(PretrainRun.ReadConfig(P("cli-solo")).StemPadding, Is.EqualTo(2));
+        var (exported, _, exportErrors) = ImportCommandTests.Moco("export", "--checkpoint", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile), "--out", P("cli-solo.onnx"));
+        Assert.That(exported, Is.Zero, exportErrors);
+        Assert.That(ImportCommandTests.Moco("info", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile)).Out, Does.Contain("resnet18 width 8, small-image stem padded by 2, 1 channel(s)"));
     }
 }

@@ -3,7 +3,8 @@
 // path of PATHS.txt (one per line, input column "ImagePath") through a PredictionEngine (or, with --batched, through
 // MoCoModel.RestoreBatching and Transform), and writes the features column as float32 values to OUT.bin. With --label
 // it also writes the predicted labels, one per line, to OUT.bin.labels. With --bytes the input row is a probe model's
-// (moco probe): the file's bytes in column "ImageSource" and an empty "Label", predicted per row.
+// (moco probe) or a fine-tuned classifier's (moco finetune, --column Score): the file's bytes in column "ImageSource"
+// and an empty "Label", predicted per row.
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -48,7 +49,9 @@ if (batched)
 }
 else if (bytes)
 {
-    var engine = ml.Model.CreatePredictionEngine<BytesRow, BytesOutRow>(loaded);
+    var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(BytesOutRow));
+    schema[0].ColumnName = column;
+    var engine = ml.Model.CreatePredictionEngine<BytesRow, BytesOutRow>(loaded, inputSchemaDefinition: null, outputSchemaDefinition: schema);
     foreach (var path in paths)
     {
         var result = engine.Predict(new BytesRow { ImageSource = File.ReadAllBytes(path) });

@@ -103,10 +103,11 @@ public class OnnxSessionTests
     }
 
     [Test]
-    public void RuntimeVersion_IsThePackagesNative1311_AndCpuProviderIsAvailable()
+    public void RuntimeVersion_IsThePackagesNative1320_AndCpuProviderIsAvailable()
     {
-        // Microsoft.ML.OnnxRuntime 1.31.1 (Directory.Packages.props); a GPU build (-p:MoCoOnnxGpu=true) loads 1.31.0.
-        Assert.That(OnnxSession.RuntimeVersion, Is.EqualTo("1.31.1").Or.EqualTo("1.31.0"));
+        // Microsoft.ML.OnnxRuntime 1.32.0, the version tests run on (Directory.Packages.props; the library packages
+        // compile against 1.31.1, which test/Consumer runs); a GPU build (-p:MoCoOnnxGpu=true) loads 1.32.0 too.
+        Assert.That(OnnxSession.RuntimeVersion, Is.EqualTo("1.32.0"));
         Assert.That(OnnxSession.AvailableProviders, Does.Contain("CPUExecutionProvider"));
     }
 
@@ -116,7 +117,7 @@ public class OnnxSessionTests
         // One ONNX Runtime per process: the managed API (ours and ML.NET's OnnxTransformer) loads this file.
         var library = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libonnxruntime.so");
         Assert.That(File.Exists(library), Is.True, library);
-        Assert.That(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version, Is.EqualTo(new Version(1, 31, 1, 0)));
+        Assert.That(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version, Is.EqualTo(new Version(1, 32, 0, 0)));
     }
 
     [Test]

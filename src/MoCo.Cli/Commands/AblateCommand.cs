@@ -119,6 +119,9 @@ internal static class AblateCommand
         int failed = results.Count(x => x.Status == "failed"), skipped = results.Count(x => x.Status == "skipped");
         Console.WriteLine($"{results.Count - failed - skipped} point(s) ok, {failed} failed, {skipped} skipped: " +
                           $"{Path.Combine(outDir, AblationRunner.MarkdownFile)}, {Path.Combine(outDir, AblationRunner.CsvFile)}");
+        string csv = Path.Combine(outDir, AblationRunner.CsvFile);
+        var figures = MoCo.Plots.AblationFigures.WriteAll(MoCo.Plots.AblationRow.Parse(File.ReadAllText(csv), csv), outDir, 800, 500);
+        if (figures.Count > 0) Console.WriteLine("figures: " + string.Join(", ", figures));
         return 0;
     }
 }

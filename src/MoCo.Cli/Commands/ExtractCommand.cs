@@ -18,12 +18,13 @@ internal static class ExtractCommand
         internal readonly Option<string> Format = new("--format") { Description = "parquet or npy", DefaultValueFactory = _ => "parquet" };
         internal readonly RenamedOption<int> OnnxBatch = new(new Option<int>("--onnx-batch") { Description = "images per ONNX Runtime call (keep it when resuming: features are bit-identical for the same batches)", DefaultValueFactory = _ => 32 }, "--batch");
         internal readonly Option<int> Threads = new("--threads") { Description = "decoding and ONNX Runtime threads (0: one per core)", DefaultValueFactory = _ => 0 };
-        internal readonly Option<string> Shard = new("--shard") { Description = "i/n: this worker's part of the source (items k with k mod n = i), for n workers writing n stores", DefaultValueFactory = _ => "0/1" };
+        internal readonly Option<string> Shard = new("--shard") { Description = "i/n: this worker's part of the source (items k with k mod n = i), for n workers writing n stores; auto: i (and n) from a Kubernetes indexed Job (JOB_COMPLETION_INDEX, with --shard-count) or a Slurm array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT)", DefaultValueFactory = _ => "0/1" };
+        internal readonly Option<int?> ShardCount = new("--shard-count") { Description = "n for --shard auto where the scheduler does not give it (a Kubernetes Job's completions)" };
         internal readonly DeviceOption Device = new("ONNX Runtime's device (needs the GPU build of ONNX Runtime: docs/onnx.md)");
         internal readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "source items per feature file (whole batches); a killed run redoes at most one file", DefaultValueFactory = _ => 8192 };
         internal readonly Option<bool> Quiet = new("--quiet") { Description = "no progress bar; the summary only" };
 
-        internal IEnumerable<Option> All => [Model, Data, Out, Format, .. OnnxBatch.Options, Threads, Shard, Device.Option, RowsPerFile, Quiet];
+        internal IEnumerable<Option> All => [Model, Data, Out, Format, .. OnnxBatch.Options, Threads, Shard, ShardCount, Device.Option, RowsPerFile, Quiet];
     }
 
     internal static Command Create() => Create(new Options());
@@ -52,7 +53,7 @@ internal static class ExtractCommand
             },
             BatchSize = o.OnnxBatch.Get(r),
             Threads = r.GetValue(o.Threads),
-            Shard = JobShard.Parse(r.GetValue(o.Shard)!),
+            Shard = JobShard.Resolve(r.GetValue(o.Shard)!, r.GetValue(o.ShardCount)),
             GpuDeviceId = o.Device.Get(r).OnnxDeviceId,
             ItemsPerFile = r.GetValue(o.RowsPerFile),
         };

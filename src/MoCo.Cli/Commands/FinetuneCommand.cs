@@ -1,12 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using MoCo.Cli.Options;
+using MoCo.Evaluation;
 using MoCo.Imaging.Datasets;
 using MoCo.MLNet.Probing;
-using MoCo.Training.Data;
-using MoCo.Training.Evaluation;
 using MoCo.Training.FineTuning;
 using MoCo.Training.Serialization;
 using MoCo.Training.Trainer;
@@ -14,19 +11,22 @@ using MoCo.Training.Trainer;
 namespace MoCo.Cli.Commands;
 
 /// <summary>`moco finetune`: the encoder (a pretraining checkpoint's, or random) plus a linear classifier, trained end to
-/// end with cross-entropy on a seeded stratified subset of the labelled training images; writes last.ckpt and log.jsonl
-/// to --out and prints the test metrics as `moco probe` does.</summary>
+/// end with cross-entropy on seeded stratified subsets of the labelled training images, one run per label budget and
+/// draw; each run writes last.ckpt, log.jsonl, the ONNX classifier, the ML.NET model zip and the figures as `moco probe`
+/// does, and the budgets' figures go to label-efficiency.csv / .svg in `moco probe`'s format.</summary>
 internal static class FinetuneCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain) or 'random' (needed unless --resume)" };
-        internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images (IDX data in this version)", "fashion-mnist:train");
-        internal readonly Option<string?> Test = DataOptions.OptionalSource("--test", "labelled test images (default: the training source's test split)");
-        internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl)", DefaultValueFactory = _ => "finetune" };
-        internal readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its checkpoint (its saved config; recipe options are ignored)" };
-        internal readonly Option<int?> LabelsPerClass = new("--labels-per-class") { Description = "labelled training images per class, a seeded stratified draw (default: all)" };
-        internal readonly Option<double?> LabelFraction = new("--label-fraction") { Description = "fraction of each class's training images, a seeded stratified draw (instead of --labels-per-class)" };
+        internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain, or one moco import wrote) or 'random' (needed unless --resume)" };
+        internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images", "fashion-mnist:train");
+        internal readonly Option<string?> Test = DataOptions.OptionalSource("--test", "labelled test images (default: the training source's test split; needed for image files)");
+        internal readonly Option<string> Out = new("--out") { Description = "run directory (last.ckpt, log.jsonl, classifier.onnx, model.zip, …); with several budgets or draws one sub-folder per run (lpc-N, fraction-F, all; -draw-D) and label-efficiency.csv/.svg", DefaultValueFactory = _ => "finetune" };
+        internal readonly Option<bool> Resume = new("--resume") { Description = "continue each run in --out from its checkpoint (its saved config; recipe options are ignored); runs without one start" };
+        internal readonly Option<string?> LabelsPerClass = new("--labels-per-class") { Description = "labelled training images per class, a seeded stratified draw; a list such as 1,10,100,all runs each budget (default: all)" };
+        internal readonly Option<string?> LabelFraction = new("--label-fraction") { Description = "fractions of each class's training images, e.g. 0.01,0.1 (instead of --labels-per-class)" };
+        internal readonly Option<int> Draws = new("--draws") { Description = "seeded draws per budget, a run each (draw d uses --seed and d, as moco probe's; 'all' is one draw). Default 1, not probe's 3: each draw is a whole fine-tuning run", DefaultValueFactory = _ => 1 };
+        internal readonly Option<string?> CurveLabel = new("--curve-label") { Description = "the curve's name in label-efficiency.csv (default 'fine-tuned <init>')" };
         internal readonly Option<int?> Epochs = new("--epochs") { Description = $"epochs (default {Defaults.Epochs})" };
         internal readonly Option<int?> Batch = new("--batch") { Description = $"batch size (default {Defaults.BatchSize})" };
         internal readonly Option<double?> Lr = new("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"the backbone's base SGD learning rate, cosine schedule (default {Defaults.LearningRate})") };
@@ -36,36 +36,58 @@ internal static class FinetuneCommand
         internal readonly Option<bool> FreezeBn = new("--freeze-bn") { Description = "keep BatchNorm in eval mode while training (its running statistics fixed; γ, β still learn)" };
         internal readonly Option<double?> MinCropScale = new("--min-crop-scale") { Description = string.Create(CultureInfo.InvariantCulture, $"smallest area fraction of the training views' random resized crop (default {Defaults.MinCropScale})") };
         internal readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between test evaluations in log.jsonl (default 1; 0: the last epoch only)" };
-        internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line (top1, macro_accuracy, log_loss, …) on stdout; progress and the table go to stderr" };
-        // --arch, --width, --small-images (random init), --seed, --threads, --device, --deterministic, --channels-last: as pretraining's.
+        internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line per run (top1, macro_accuracy, log_loss, labels_per_class, train_images, epochs, …) on stdout; progress and the tables go to stderr" };
+        // --arch, --width, --small-images, --in-channels (random init), --seed, --threads, --device, --deterministic, --channels-last: as pretraining's.
         internal readonly PretrainOptions Shared = new(withMethod: false);
+        internal readonly ImageFileOptions Files = new();
+        internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: false);
 
         internal IEnumerable<Option> All =>
         [
-            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, EvalEvery, Json,
-            Shared.Arch, Shared.Width, Shared.SmallImages, Shared.Seed, Shared.Threads, Shared.Device.Option, Shared.Deterministic, Shared.ChannelsLast,
+            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Draws, CurveLabel, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, EvalEvery, Json,
+            Shared.Arch, Shared.Width, Shared.SmallImages, Shared.InChannels, Shared.Seed, Shared.Threads, Shared.Device.Option, Shared.Deterministic, Shared.ChannelsLast,
+            .. Files.All, .. Evaluation.All,
         ];
 
         private static FineTuneConfig Defaults { get; } = new();
 
-        /// <summary>The config of a new run on <paramref name="images"/> (from <paramref name="spec"/>) with
-        /// <paramref name="classes"/> classes.</summary>
-        internal FineTuneConfig Configure(ParseResult r, DataSourceSpec spec, InMemoryImages images, int classes)
+        /// <summary>The config of a new run on <paramref name="data"/> with <paramref name="budget"/> and draw <paramref name="draw"/>.</summary>
+        internal FineTuneConfig Configure(ParseResult r, FinetuneData data, LabelBudget budget, int draw)
         {
-            bool small = r.GetValue(Shared.SmallImages) ?? images.Height <= 64;
-            var (mean, std) = DataSource.Normalisation(spec, images.Channels);
+            string init = r.GetValue(Init) ?? throw new ArgumentException("--init is needed: a pretraining checkpoint (last.ckpt) or 'random'");
+            PretrainConfig? pretrained = null;
+            if (!string.Equals(init, FineTuneConfig.RandomInit, StringComparison.OrdinalIgnoreCase))
+            {
+                if (!File.Exists(init)) throw new FileNotFoundException($"--init {init}: no such checkpoint (give a pretraining checkpoint, last.ckpt, or 'random')", init);
+                if (r.GetResult(Shared.Arch) is { Implicit: false } || r.GetResult(Shared.Width) is { Implicit: false })
+                    throw new ArgumentException("--arch and --width are the checkpoint's when --init is a checkpoint; give them with --init random only");
+                using var contents = SafeTensors.Load(init);
+                pretrained = Checkpoint.ReadConfig(contents);
+            }
+            else
+            {
+                init = FineTuneConfig.RandomInit;
+            }
+
+            int channels = data.Channels ?? r.GetValue(Shared.InChannels) ?? pretrained?.InChannels ?? 3;
+            int side = data.Side ?? r.GetValue(Files.InputSize) ?? pretrained?.InputSize ?? 224;
+            if (data.IsFiles && r.GetValue(Files.InputSize) is { } asked && asked <= 0) throw new ArgumentException($"--input-size must be positive, got {asked}");
+            bool small = r.GetValue(Shared.SmallImages) ?? side <= 64;
+            var (mean, std) = data.IsFiles ? Recipes.ImageFileRecipe.ImageNetStatistics(channels) : DataSource.Normalisation(data.TrainSpec, channels);
             var config = Defaults with
             {
                 Arch = r.GetValue(Shared.Arch) ?? (small ? "resnet18" : "resnet50"),
                 Width = r.GetValue(Shared.Width) ?? Defaults.Width,
                 SmallImages = small,
-                InChannels = images.Channels,
-                Classes = classes,
-                InputSize = images.Height,
+                InChannels = channels,
+                Classes = data.Classes.Count,
+                ClassNames = [.. data.Classes],
+                InputSize = side,
                 Mean = mean,
                 Std = std,
-                LabelsPerClass = r.GetValue(LabelsPerClass),
-                LabelFraction = r.GetValue(LabelFraction),
+                LabelsPerClass = budget.PerClass,
+                LabelFraction = budget.Fraction,
+                Draw = draw,
                 Epochs = r.GetValue(Epochs) ?? Defaults.Epochs,
                 BatchSize = r.GetValue(Batch) ?? Defaults.BatchSize,
                 LearningRate = r.GetValue(Lr) ?? Defaults.LearningRate,
@@ -81,16 +103,12 @@ internal static class FinetuneCommand
                 Deterministic = r.GetValue(Shared.Deterministic) ?? Defaults.Deterministic,
                 ChannelsLast = r.GetValue(Shared.ChannelsLast) ?? Defaults.ChannelsLast,
             };
-            string init = r.GetValue(Init) ?? throw new ArgumentException("--init is needed: a pretraining checkpoint (last.ckpt) or 'random'");
-            if (!string.Equals(init, FineTuneConfig.RandomInit, StringComparison.OrdinalIgnoreCase))
+            if (pretrained is not null)
             {
-                if (!File.Exists(init)) throw new FileNotFoundException($"--init {init}: no such checkpoint (give a pretraining checkpoint, last.ckpt, or 'random')", init);
-                if (r.GetResult(Shared.Arch) is { Implicit: false } || r.GetResult(Shared.Width) is { Implicit: false })
-                    throw new ArgumentException("--arch and --width are the checkpoint's when --init is a checkpoint; give them with --init random only");
-                using var contents = SafeTensors.Load(init);
-                config = config.WithEncoderOf(init, Checkpoint.ReadConfig(contents));
-                if (config.InChannels != images.Channels)
-                    throw new ArgumentException($"the checkpoint's encoder takes {config.InChannels} channel(s), the training images have {images.Channels}");
+                config = config.WithEncoderOf(init, pretrained);
+                if (data.Channels is { } c && config.InChannels != c)
+                    throw new ArgumentException($"the checkpoint's encoder takes {config.InChannels} channel(s), the training images have {c}");
+                if (data.IsFiles && r.GetValue(Files.InputSize) is null) config = config with { InputSize = pretrained.InputSize };
             }
             config.Validate();
             return config;
@@ -100,40 +118,84 @@ internal static class FinetuneCommand
     internal static Command Create() => Create(new Options());
 
     internal static Command Create(Options o) => CommandOptions.Build("finetune",
-        "Fine-tunes an encoder (a pretraining checkpoint's, or --init random) with a linear classifier on few labels: writes last.ckpt and log.jsonl to --out, prints the test metrics.",
+        "Fine-tunes an encoder (a pretraining checkpoint's, or --init random) with a linear classifier on few labels, one run per label budget: " +
+        "writes last.ckpt, log.jsonl, classifier.onnx, model.zip and the figures to --out, prints the test metrics as moco probe does.",
         o.All, r => Run(r, o));
+
+    /// <summary>A budget's run folder under --out: lpc-N, fraction-F or all, with -draw-D for draws after the first.</summary>
+    internal static string RunFolder(LabelBudget budget, int draw) =>
+        (budget.PerClass is { } n ? $"lpc-{n.ToString(CultureInfo.InvariantCulture)}" : budget.Fraction is { } f and < 1 ? $"fraction-{f.ToString("R", CultureInfo.InvariantCulture)}" : "all")
+        + (draw > 0 ? $"-draw-{draw.ToString(CultureInfo.InvariantCulture)}" : "");
 
     private static int Run(ParseResult r, Options o)
     {
         bool json = r.GetValue(o.Json);
         TextWriter log = json ? Console.Error : Console.Out;
         var trainSpec = DataOptions.Spec(r, o.Train);
-        if (trainSpec.IsFiles)
-            throw new ArgumentException($"--train {trainSpec}: moco finetune reads IDX data (fashion-mnist, idx:DIR) in this version; image folders and lists come next");
         var testSpec = DataOptions.OptionalSpec(r, o.Test) ?? trainSpec.TestSplit();
-        if (testSpec.IsFiles) throw new ArgumentException($"--test {testSpec}: give IDX test data with IDX training data");
         string outDir = r.GetValue(o.Out)!;
         bool resume = r.GetValue(o.Resume);
+        var budgets = LabelBudget.ParseEither(r.GetValue(o.LabelsPerClass), r.GetValue(o.LabelFraction));
+        int draws = OptionValues.Positive(r.GetValue(o.Draws), "--draws");
+        var runs = (budgets ?? [LabelBudget.All]).SelectMany(b => Enumerable.Range(0, b.IsAll ? 1 : draws).Select(d => (Budget: b, Draw: d))).ToList();
+        bool single = runs.Count == 1;
+        var knn = new KnnOptions { K = o.Evaluation.K(r) ?? KnnOptions.DefaultK, Temperature = o.Evaluation.Temperature(r) is { } t ? (float)t : KnnOptions.DefaultTemperature };
+        knn.Validate();
+        int workers = o.Files.WorkerCount(r);
+        bool scaled = o.Files.Scaled(r);
 
-        using var trainImages = DataSource.Load(trainSpec);
-        using var testImages = DataSource.Load(testSpec, defaultTrain: false);
-        long[] trainLabels = trainImages.Labels ?? throw new ArgumentException($"--train {trainSpec} has no labels");
-        long[] testLabels = testImages.Labels ?? throw new ArgumentException($"--test {testSpec} has no labels");
-        int classes = (int)Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
-        FineTuneConfig config = resume ? FineTuneRun.ReadConfig(outDir) : o.Configure(r, trainSpec, trainImages, classes);
-        if (trainImages.Height != config.InputSize || trainImages.Width != config.InputSize)
-            throw new ArgumentException($"the run's views are {config.InputSize}×{config.InputSize}, the training images {trainImages.Height}×{trainImages.Width}");
+        using var data = FinetuneData.Open(trainSpec, testSpec);
+        // Every run's config first: a budget larger than a class, or bad options, fail before any training.
+        var planned = runs.Select(run =>
+        {
+            string dir = single ? outDir : Path.Combine(outDir, RunFolder(run.Budget, run.Draw));
+            bool resumes = resume && File.Exists(Path.Combine(dir, FineTuneRun.CheckpointFile));
+            var config = resumes ? FineTuneRun.ReadConfig(dir) : o.Configure(r, data, run.Budget, run.Draw);
+            if (resumes && budgets is not null && (config.Budget != run.Budget || config.Draw != run.Draw))
+                throw new ArgumentException($"--resume: the run in {dir} trains on {config.Budget.Description} (draw {config.Draw}), not {run.Budget.Description} (draw {run.Draw}); give the budgets it was started with, or another --out");
+            return (run.Budget, run.Draw, Dir: dir, Resumes: resumes, Config: config);
+        }).ToList();
 
+        var done = new List<(LabelBudget Budget, int Draw, FinetuneOutputs.Figures Figures, FineTuneConfig Config)>();
+        foreach (var p in planned)
+        {
+            var figures = RunOne(p.Config, p.Dir, p.Resumes, data, workers, scaled, knn, log, out int code);
+            if (figures is null) return code;
+            if (json) Console.WriteLine(FinetuneOutputs.Json(figures, p.Config, p.Dir));
+            done.Add((p.Budget, p.Draw, figures, p.Config));
+        }
+
+        if (budgets is not null)
+        {
+            string init = planned[0].Config.Init;
+            string curve = r.GetValue(o.CurveLabel) ?? $"fine-tuned {(init == FineTuneConfig.RandomInit ? "random init" : init)}";
+            var results = FinetuneOutputs.Curve(done, data.Classes.Count, knn.Name);
+            if (!single) log.Write(LabelEfficiencyReport.Table(results, curve, done[0].Figures.Result.TestCount));
+            Directory.CreateDirectory(outDir);
+            string csv = Path.Combine(outDir, CurveCsv.FileName);
+            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
+            string svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
+            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            log.WriteLine($"wrote {csv}, {svg} (the linear line is the fine-tuned classifier; kNN runs on its features)");
+        }
+        return 0;
+    }
+
+    /// <summary>One run: train (or resume), evaluate, write its files; null with the exit code when it diverged.</summary>
+    private static FinetuneOutputs.Figures? RunOne(FineTuneConfig config, string dir, bool resume, FinetuneData data, int workers, bool scaled, KnnOptions knn, TextWriter log, out int code)
+    {
+        code = 0;
         new TrainingEnvironment { Threads = config.Threads, DeviceType = MoCo.Training.Tensors.TensorExtensions.ParseDevice(config.Device).type, Deterministic = config.Deterministic }.Apply();
-        using var train = new LabelledTrainingSet(trainImages, config);
-        var test = new InMemoryLabelledImages(testImages, LabelledTrainingSet.Evaluation(config));
-        string budget = config.LabelsPerClass is { } n ? $"{n} per class" : config.LabelFraction is { } f ? string.Create(CultureInfo.InvariantCulture, $"a fraction {f} per class") : "all";
+        using var train = data.TrainingSet(config, workers, scaled);
+        var test = data.TestSet(config, workers, scaled);
+        bool random = config.Init == FineTuneConfig.RandomInit;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fine-tuning {(config.Init == FineTuneConfig.RandomInit ? "a random " : "")}{config.Arch} width {config.Width}{(config.Init == FineTuneConfig.RandomInit ? "" : $" from {config.Init}")} on {trainSpec} " +
-            $"({train.Count} labelled images: {budget}, seed {config.Seed}), test {testSpec} ({testImages.Count}), {config.Classes} classes, {config.Epochs} epochs, batch {config.BatchSize}, " +
-            $"lr {config.LearningRate} (head {config.HeadLr}), {(config.Nesterov ? "Nesterov " : "")}momentum {config.Momentum}, weight decay {config.WeightDecay}{(config.FreezeBn ? ", BN frozen" : "")}, device {config.Device} → {outDir}"));
+            $"fine-tuning {(random ? "a random " : "")}{config.Arch} width {config.Width}{(random ? "" : $" from {config.Init}")} on {data.TrainSpec} " +
+            $"({train.Count} labelled images: {config.Budget.Description}, draw {config.Draw}, seed {config.Seed}), test {data.TestSpec} ({data.TestCount}), {config.Classes} classes, " +
+            $"{config.InputSize}×{config.InputSize} views, {config.Epochs} epochs, batch {config.BatchSize}, lr {config.LearningRate} (head {config.HeadLr}), " +
+            $"{(config.Nesterov ? "Nesterov " : "")}momentum {config.Momentum}, weight decay {config.WeightDecay}{(config.FreezeBn ? ", BN frozen" : "")}, device {config.Device} → {dir}"));
 
-        using var run = resume ? FineTuneRun.Resume(outDir, train, test) : FineTuneRun.Start(config, train, test, outDir);
+        using var run = resume ? FineTuneRun.Resume(dir, train, test) : FineTuneRun.Start(config, train, test, dir);
         try
         {
             run.Run(log);
@@ -141,56 +203,25 @@ internal static class FinetuneCommand
         catch (TrainingDivergedException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            code = 2;
+            return null;
         }
-        var scores = run.Evaluate(test);
-        var metrics = ProbeMetrics.From(scores.Truth, scores.Predicted, config.Classes, scores.Probabilities);
-        IReadOnlyList<string> names = trainSpec.Kind == DataSourceKind.FashionMnist && config.Classes == FashionMnist.Classes.Count
-            ? FashionMnist.Classes
-            : [.. Enumerable.Range(0, config.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))];
-        log.Write(Table(metrics, names, train.Count));
-        log.WriteLine($"wrote {Path.Combine(outDir, FineTuneRun.CheckpointFile)}, {Path.Combine(outDir, FineTuneRun.LogFile)}");
-        if (json) Console.WriteLine(Json(metrics, config, train.Count, testImages.Count));
-        return 0;
-    }
 
-    private static string Table(ProbeMetrics m, IReadOnlyList<string> names, int trainCount)
-    {
-        var s = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        s.AppendLine(string.Create(inv, $"fine-tuned classifier ({trainCount} labelled training images) on {m.Count} test images: top-1 {m.MicroAccuracy * 100:F2}%, macro accuracy {m.MacroAccuracy * 100:F2}%, log-loss {m.LogLoss:F4}"));
-        int width = Math.Max(12, names.Max(c => c.Length) + 2);
-        s.AppendLine("class".PadRight(width) + "  precision     recall");
-        for (int c = 0; c < names.Count; c++) s.AppendLine(names[c].PadRight(width) + string.Create(inv, $"  {m.Precision[c],9:F4}  {m.Recall[c],9:F4}"));
-        s.AppendLine("confusion matrix (rows: true class, columns: predicted, in the order above)");
-        int cell = Math.Max(5, m.Count.ToString(inv).Length + 1);
-        for (int t = 0; t < names.Count; t++)
+        var figures = FinetuneOutputs.Evaluate(run, train, test, data.Classes, knn);
+        string encoder = random ? $"fine-tuned random {config.Arch}" : $"fine-tuned {config.Init}";
+        log.WriteLine();
+        log.Write(ProbeReport.Table(figures.Result, encoder));
+        var (scored, skippedTest) = FinetuneData.Describe(test, data.TestSpec);
+        var skipped = train.Skipped.Concat(skippedTest).Distinct().ToList();
+        var written = FinetuneOutputs.Write(run, figures, dir, encoder, scored).ToList();
+        if (skipped.Count > 0)
         {
-            s.Append(names[t].PadRight(width));
-            for (int p = 0; p < names.Count; p++) s.Append(m.Confusion[t, p].ToString(inv).PadLeft(cell));
-            s.AppendLine();
+            string list = Path.Combine(dir, "skipped.txt");
+            File.WriteAllLines(list, skipped);
+            written.Add(list);
+            log.WriteLine($"{skipped.Count} unreadable image(s) skipped, listed in {list}");
         }
-        return s.ToString();
-    }
-
-    private static string Json(ProbeMetrics m, FineTuneConfig config, int trainCount, int testCount)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("init", config.Init);
-            w.WriteNumber("top1", m.MicroAccuracy);
-            w.WriteNumber("macro_accuracy", m.MacroAccuracy);
-            w.WriteNumber("log_loss", m.LogLoss ?? double.NaN);
-            if (config.LabelsPerClass is { } n) w.WriteNumber("labels_per_class", n); else w.WriteNull("labels_per_class");
-            if (config.LabelFraction is { } f) w.WriteNumber("label_fraction", f); else w.WriteNull("label_fraction");
-            w.WriteNumber("train_images", trainCount);
-            w.WriteNumber("test_images", testCount);
-            w.WriteNumber("epochs", config.Epochs);
-            w.WriteNumber("seed", config.Seed);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        log.WriteLine($"wrote {Path.Combine(dir, FineTuneRun.CheckpointFile)}, {Path.Combine(dir, FineTuneRun.LogFile)}, {string.Join(", ", written)}");
+        return figures;
     }
 }

@@ -95,7 +95,7 @@ internal static class InfoCommand
         var config = Checkpoint.ReadConfig(contents);
         ImportProvenance? imported = ImportedCheckpoint.ReadProvenance(contents.Metadata);
         Console.WriteLine($"  MoCo {(imported is null ? "training" : "imported")} checkpoint (format {contents.Metadata[CheckpointVersionKey]}): preset {config.Preset}, {config.Arch} width {config.Width}, " +
-                          $"{config.InChannels} channel(s), input {config.InputSize}, queue {config.QueueSize}, τ {config.Temperature}, m {config.Momentum}");
+                          $"{(config.StemPadding is { } pad ? $"{(config.SmallImages ? "small-image" : "ImageNet")} stem padded by {pad}, " : "")}{config.InChannels} channel(s), input {config.InputSize}, queue {config.QueueSize}, τ {config.Temperature}, m {config.Momentum}");
         if (imported is not null)
         {
             Console.WriteLine($"  imported from {imported.Source} ({imported.Format}, layout {imported.Layout}, sha256 {imported.Sha256}): head {imported.Head}, " +

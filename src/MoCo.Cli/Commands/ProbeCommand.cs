@@ -164,12 +164,8 @@ internal static class ProbeCommand
     }
 
     /// <summary>The budgets of --labels-per-class or --label-fraction (not both); null for a plain probe.</summary>
-    private static IReadOnlyList<LabelBudget>? Budgets(ParseResult r, Options o)
-    {
-        var (perClass, fraction) = (r.GetValue(o.LabelsPerClass), r.GetValue(o.LabelFraction));
-        if (perClass is not null && fraction is not null) throw new ArgumentException("give --labels-per-class or --label-fraction, not both");
-        return perClass is not null ? LabelBudget.ParsePerClass(perClass) : fraction is not null ? LabelBudget.ParseFraction(fraction) : null;
-    }
+    private static IReadOnlyList<LabelBudget>? Budgets(ParseResult r, Options o) =>
+        LabelBudget.ParseEither(r.GetValue(o.LabelsPerClass), r.GetValue(o.LabelFraction));
 
     /// <summary>Label efficiency: features once, then every budget and draw (<see cref="LabelEfficiency"/>); a table, JSON lines,
     /// and with --out the CSV and the figure.</summary>

@@ -26,6 +26,7 @@ internal sealed class PretrainOptions
     internal Option<string?> Arch { get; } = new("--arch") { Description = "resnet18, resnet34 or resnet50 (default resnet50; resnet18 with --small-images)" };
     internal Option<int?> Width { get; } = new("--width") { Description = "base width (default 64, torchvision's)" };
     internal Option<bool?> SmallImages { get; } = new("--small-images") { Description = "3×3 stride-1 stem, no max-pool (default: views ≤ 64 px)" };
+    internal Option<int?> StemPadding { get; } = new("--stem-padding") { Description = "conv1's zero padding (default: the stem's usual one, 1 for 3×3 and 3 for 7×7; solo-learn's CIFAR stem pads by 2)" };
     internal Option<int?> InChannels { get; } = new("--in-channels") { Description = "1 or 3 (default: the data's; image files 3)" };
     internal Option<int?> Dim { get; } = new("--dim") { Description = "embedding dimension (default 128)" };
     internal Option<int?> Batch { get; } = new("--batch") { Description = "training batch size (default 256)" };
@@ -62,7 +63,7 @@ internal sealed class PretrainOptions
 
     internal IEnumerable<Option> All =>
     [
-        Preset, .. _withMethod ? new Option[] { Method } : [], Arch, Width, SmallImages, InChannels, Dim, Batch, Queue, Momentum, BankMomentum, Temperature, Mlp,
+        Preset, .. _withMethod ? new Option[] { Method } : [], Arch, Width, SmallImages, StemPadding, InChannels, Dim, Batch, Queue, Momentum, BankMomentum, Temperature, Mlp,
         Symmetric, BnSplits, ShuffleBn, Lr, WeightDecay, SgdMomentum, Epochs, Schedule, Milestones, LrPerStep, WarmupEpochs, JitterProbability,
         MinCropScale, Mean, Std, FullAugmentation, Threads, Seed, Device.Option, Deterministic, ChannelsLast, LogEvery, CheckpointEvery,
         .. _withInit ? new Option[] { Init, InitQueue } : [],
@@ -91,6 +92,7 @@ internal sealed class PretrainOptions
             Agree(r.GetValue(Width), init.Width, "--width", path);
             Agree(r.GetValue(SmallImages), init.SmallImages, "--small-images", path);
             Agree(r.GetValue(InChannels), init.InChannels, "--in-channels", path);
+            Agree(r.GetValue(StemPadding), init.StemPadding ?? (init.SmallImages ? 1 : 3), "--stem-padding", path);
         }
         bool small = r.GetValue(SmallImages) ?? init?.SmallImages ?? viewSize <= 64;
         int channels = r.GetValue(InChannels) ?? init?.InChannels ?? dataChannels;
@@ -101,6 +103,7 @@ internal sealed class PretrainOptions
             Arch = r.GetValue(Arch) ?? init?.Arch ?? (small ? "resnet18" : c.Arch),
             Width = r.GetValue(Width) ?? init?.Width ?? c.Width,
             SmallImages = small,
+            StemPadding = r.GetValue(StemPadding) ?? init?.StemPadding,   // else the --init checkpoint's (solo-learn's CIFAR stem pads by 2)
             InChannels = channels,
             Dim = r.GetValue(Dim) ?? c.Dim,
             BatchSize = r.GetValue(Batch) ?? c.BatchSize,

@@ -59,30 +59,16 @@ public sealed class FeatureStoreBatch
         return _features.AsSpan(0, rows * Dimension);
     }
 
-    /// <summary>The manifest buffers for a file of <paramref name="rows"/> rows (paths only when asked for).</summary>
-    internal (int[] Items, int[] Labels, string[]? Paths) FileBuffers(int rows, bool paths)
-    {
-        if (_items.Length < rows)
-        {
-            _items = new int[rows];
-            _labels = new int[rows];
-        }
-
-        if (paths && _paths.Length < rows)
-        {
-            _paths = new string[rows];
-        }
-
-        return (_items, _labels, paths ? _paths : null);
-    }
-
-    internal void Set(string file, long offset, int fileStart, int count, FeatureStoreFields fields)
+    internal void Set(string file, long offset, int fileStart, int count, FeatureStoreFields fields, int[] items, int[] labels, string[]? paths)
     {
         File = file;
         Offset = offset;
         _fileStart = fileStart;
         Count = count;
         Fields = fields;
+        _items = items;
+        _labels = labels;
+        _paths = paths ?? [];
     }
 
     private T[] Need<T>(FeatureStoreFields field, T[] values, string what) =>

@@ -210,34 +210,33 @@ public sealed class FeatureStoreReader
 
     private IEnumerable<FeatureStoreBatch> Batches(FeatureStoreFields fields, long startRow, int maxRows)
     {
-        var d = FeatureDimension;
-        var batch = new FeatureStoreBatch(d);
+        var batch = new FeatureStoreBatch(FeatureDimension);
         var manifestNeeded = (fields & (FeatureStoreFields.ItemsAndLabels | FeatureStoreFields.Paths)) != 0;
-        using var manifest = manifestNeeded ? ManifestReader.Open(Folder) : null;
-        var parquetBuffers = new ParquetBuffers();
-        var first = Array.BinarySearch(_fileStarts, startRow);
-        first = first >= 0 ? first : ~first - 1;
-        for (var f = Math.Max(first, 0); f < _files.Count; f++)
+        var paths = (fields & FeatureStoreFields.Paths) != 0;
+        var features = (fields & FeatureStoreFields.Features) != 0;
+        var files = Enumerable.Range(0, _files.Count).Where(f => _files[f].Rows > 0 && _fileStarts[f + 1] > startRow).ToList();
+        using var ahead = new FileReadAhead(files, (slot, f) =>
         {
             var (name, rows) = _files[f];
-            var from = (int)Math.Max(0, startRow - _fileStarts[f]);
-            if (rows == 0 || from >= rows)
+            slot.FileIndex = f;
+            if (manifestNeeded)
             {
-                continue;
+                slot.ReadManifest(Folder, name, rows, paths);
             }
 
-            if (manifest is not null)
-            {
-                var (items, labels, paths) = batch.FileBuffers(rows, (fields & FeatureStoreFields.Paths) != 0);
-                manifest.ReadFile(name, rows, items, labels, paths);
-            }
-
-            using var file = (fields & FeatureStoreFields.Features) == 0 ? null : OpenFile(name, rows, parquetBuffers);
-            for (var start = from; start < rows; start += maxRows)
+            slot.Features = features ? OpenFile(name, rows, slot.Parquet) : null;
+            return slot;
+        });
+        FileSlot? slot = null;
+        while ((slot = ahead.Next(slot)) is not null)
+        {
+            var f = slot.FileIndex;
+            var (name, rows) = _files[f];
+            for (var start = (int)Math.Max(0, startRow - _fileStarts[f]); start < rows; start += maxRows)
             {
                 var count = Math.Min(maxRows, rows - start);
-                file?.Read(start, batch.FeatureBuffer(count));
-                batch.Set(name, _fileStarts[f] + start, start, count, fields);
+                slot.Features?.Read(start, batch.FeatureBuffer(count));
+                batch.Set(name, _fileStarts[f] + start, start, count, fields, slot.Items, slot.Labels, slot.Paths);
                 yield return batch;
             }
         }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using MoCo.Extraction.Store;
 
 namespace MoCo.Extraction.Reading;
@@ -71,6 +72,23 @@ internal sealed class ManifestReader : IDisposable
         return result;
     }
 
+    /// <summary>Every image line, in item order.</summary>
+    public List<ImageRecord> Images()
+    {
+        using var command = Command("SELECT item, path, label, shard, row, status, error FROM images ORDER BY item;");
+        using var reader = command.ExecuteReader();
+        var result = new List<ImageRecord>();
+        while (reader.Read())
+        {
+            result.Add(new ImageRecord(
+                reader.GetInt32(0), reader.GetString(1), reader.IsDBNull(2) ? -1 : reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? -1 : reader.GetInt32(4),
+                reader.GetString(5) == "ok", reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return result;
+    }
+
     /// <summary>The largest label in the manifest, or -1.</summary>
     public int MaxLabel()
     {
@@ -98,33 +116,53 @@ internal sealed class ManifestReader : IDisposable
     /// <exception cref="InvalidDataException">The manifest does not list exactly one line per row of the file.</exception>
     public void ReadFile(string shard, int rows, int[] items, int[] labels, string[]? paths)
     {
-        using var command = Command(paths is null
-            ? "SELECT row, item, label FROM images WHERE shard = $s ORDER BY row;"
-            : "SELECT row, item, label, path FROM images WHERE shard = $s ORDER BY row;");
-        command.Parameters.AddWithValue("$s", shard);
-        using var reader = command.ExecuteReader();
-        var expected = 0;
-        while (reader.Read())
+        // SQLite's own statement API (SQLitePCLRaw, under Microsoft.Data.Sqlite): a third of the cost per row of the
+        // ADO.NET reader, which checks types and state on every call; this loop is what bounds a store's rows/s.
+        var sql = paths is null
+            ? "SELECT row, item, label FROM images WHERE shard = ?1 ORDER BY row;"
+            : "SELECT row, item, label, path FROM images WHERE shard = ?1 ORDER BY row;";
+        Check(raw.sqlite3_prepare_v2(_db.Handle, sql, out var statement));
+        using (statement)
         {
-            var row = reader.GetInt32(0);
-            if (row != expected || row >= rows)
+            Check(raw.sqlite3_bind_text(statement, 1, shard));
+            var expected = 0;
+            int result;
+            while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                throw new InvalidDataException($"{Manifest.FileName}: {shard} has row {row} where row {expected} of {rows} was expected.");
+                var row = raw.sqlite3_column_int(statement, 0);
+                if (row != expected || row >= rows)
+                {
+                    throw new InvalidDataException($"{Manifest.FileName}: {shard} has row {row} where row {expected} of {rows} was expected.");
+                }
+
+                items[row] = raw.sqlite3_column_int(statement, 1);
+                labels[row] = raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL ? -1 : raw.sqlite3_column_int(statement, 2);
+                if (paths is not null)
+                {
+                    paths[row] = raw.sqlite3_column_text(statement, 3).utf8_to_string();
+                }
+
+                expected++;
             }
 
-            items[row] = reader.GetInt32(1);
-            labels[row] = reader.IsDBNull(2) ? -1 : reader.GetInt32(2);
-            if (paths is not null)
+            if (result != raw.SQLITE_DONE)
             {
-                paths[row] = reader.GetString(3);
+                Check(result);
             }
 
-            expected++;
+            if (expected != rows)
+            {
+                throw new InvalidDataException($"{Manifest.FileName}: {shard} holds {rows} rows but the manifest lists {expected} images in it.");
+            }
         }
+    }
 
-        if (expected != rows)
+    /// <summary>Throws SQLite's message for a failed call (e.g. a busy or corrupt database).</summary>
+    private void Check(int result)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
         {
-            throw new InvalidDataException($"{Manifest.FileName}: {shard} holds {rows} rows but the manifest lists {expected} images in it.");
+            throw new InvalidDataException($"{Manifest.FileName}: {raw.sqlite3_errmsg(_db.Handle).utf8_to_string()} (SQLite error {result}).");
         }
     }
 

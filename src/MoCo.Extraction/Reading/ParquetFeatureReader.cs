@@ -29,7 +29,7 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
         {
             ReadAsync(path, expectedRows, values).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is not InvalidDataException and not IOException)
+        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException and not UnauthorizedAccessException)
         {
             throw new InvalidDataException($"{path}: cannot be read as a feature file: {e.Message}", e);
         }
@@ -79,11 +79,14 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
     /// </summary>
     private void CheckLevels(string path, ReadOnlySpan<int> definition, ReadOnlySpan<int> repetition)
     {
-        for (var i = 0; i < definition.Length; i++)
+        var d = _dimension;
+        for (var start = 0; start < definition.Length; start += d)
         {
-            if (definition[i] != 2 || repetition[i] != (i % _dimension == 0 ? 0 : 1))
+            var rowDefinition = definition.Slice(start, d);
+            var rowRepetition = repetition.Slice(start + 1, d - 1);
+            if (repetition[start] != 0 || rowDefinition.IndexOfAnyExcept(2) >= 0 || rowRepetition.IndexOfAnyExcept(1) >= 0)
             {
-                throw new InvalidDataException($"{path}: row {i / _dimension} is not a list of {_dimension} float values.");
+                throw new InvalidDataException($"{path}: row {start / d} is not a list of {d} float values.");
             }
         }
     }

@@ -5,18 +5,22 @@ namespace MoCo.Extraction.Store;
 /// <summary>
 /// A store folder: <c>manifest.db</c> and feature files <c>part-NNNNNN.parquet|.npy</c>. Opening it checks that the
 /// run's settings match the store's and deletes files the manifest does not know (a part written or renamed by a
-/// run killed before its commit), so a resumed run starts from the last commit.
+/// run killed before its commit), so a resumed run starts from the last commit. A run holds the store's
+/// <see cref="StoreWriterLock"/> from before it opens the manifest until it is disposed, so a second writer is refused
+/// before it touches anything.
 /// </summary>
 internal sealed class FeatureStore : IDisposable
 {
     private const string PartPrefix = "part-";
     private readonly Manifest _manifest;
     private readonly IFeatureFileWriter _writer;
+    private readonly StoreWriterLock _lock;
     private int _nextPart;
 
-    private FeatureStore(string folder, Manifest manifest, IFeatureFileWriter writer, StoreSettings settings)
+    private FeatureStore(string folder, StoreWriterLock writerLock, Manifest manifest, IFeatureFileWriter writer, StoreSettings settings)
     {
         Folder = folder;
+        _lock = writerLock;
         _manifest = manifest;
         _writer = writer;
         Settings = settings;
@@ -29,6 +33,9 @@ internal sealed class FeatureStore : IDisposable
 
     public StoreSettings Settings { get; }
 
+    /// <summary>The holder line of a writer that died holding the lock, or null.</summary>
+    public string? TookOverLockFrom => _lock.TakenOverFrom;
+
     /// <summary>Opens <paramref name="folder"/> for a run with <paramref name="settings"/>, creating it when new.</summary>
     /// <exception cref="InvalidOperationException">The store was made with other settings (the message lists them).</exception>
     public static FeatureStore OpenForRun(string folder, StoreSettings settings)
@@ -39,12 +46,13 @@ internal sealed class FeatureStore : IDisposable
             throw new IOException($"--out {folder} is a file; give a folder for the store.");
         }
 
-        if (Directory.Exists(folder) && !File.Exists(Path.Combine(folder, Manifest.FileName)) && Directory.EnumerateFileSystemEntries(folder).Any())
+        if (Directory.Exists(folder) && !File.Exists(Path.Combine(folder, Manifest.FileName)) && !IsEmpty(folder))
         {
             throw new IOException($"--out {folder} exists, is not empty and holds no {Manifest.FileName}: not a feature store; give a new or empty folder.");
         }
 
         Directory.CreateDirectory(folder);
+        var writerLock = StoreWriterLock.Acquire(folder, "moco extract");
         Manifest manifest;
         try
         {
@@ -52,7 +60,13 @@ internal sealed class FeatureStore : IDisposable
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
+            writerLock.Dispose();
             throw new InvalidDataException($"store {folder}: {Manifest.FileName} cannot be opened as a manifest: {e.Message}", e);
+        }
+        catch
+        {
+            writerLock.Dispose();
+            throw;
         }
 
         try
@@ -73,14 +87,19 @@ internal sealed class FeatureStore : IDisposable
                 }
             }
 
-            return new FeatureStore(folder, manifest, Writer(settings), settings);
+            return new FeatureStore(folder, writerLock, manifest, Writer(settings), settings);
         }
         catch
         {
             manifest.Dispose();
+            writerLock.Dispose();
             throw;
         }
     }
+
+    /// <summary>Whether <paramref name="folder"/> holds nothing but, maybe, a writer lock (left by a run killed before its manifest).</summary>
+    internal static bool IsEmpty(string folder) =>
+        !Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) != StoreWriterLock.FileName);
 
     /// <summary>Source items already in the store.</summary>
     public HashSet<int> DoneItems() => _manifest.DoneItems();
@@ -105,11 +124,24 @@ internal sealed class FeatureStore : IDisposable
             _nextPart++;
         }
 
-        _manifest.Commit(name, part.Rows, part.Records(name));
+        try
+        {
+            _manifest.Commit(name, part.Rows, part.Records(name));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // Cannot happen while the writer lock holds (one writer per store); say what it means if it does.
+            throw new InvalidDataException($"store {Folder}: the manifest refused {name ?? "a part"} ({e.Message}); was the store written by another process without its lock?", e);
+        }
+
         return name;
     }
 
-    public void Dispose() => _manifest.Dispose();
+    public void Dispose()
+    {
+        _manifest.Dispose();
+        _lock.Dispose();
+    }
 
     internal static IFeatureFileWriter Writer(StoreSettings settings) => settings.Format switch
     {

@@ -7,8 +7,8 @@ namespace MoCo.Extraction.Store;
 /// that are durable; <c>images(item, path, label, shard, row, status, error)</c>, one line per source item done
 /// (status <c>ok</c> with its file and row, or <c>failed</c> with the reason). A feature file and its images are
 /// committed in one transaction, after the file is on disk, so the manifest never points at a missing row. The index
-/// <c>images_by_file(shard, row)</c> (since issue 20; made when a writer opens an older store) lets a reader fetch one
-/// file's lines at a time without holding a read lock across the store.
+/// <c>images_by_file(shard, row, item, label)</c> (since issue 20; made when a writer opens an older store) lets a reader fetch one
+/// file's lines at a time from the index alone, without holding a read lock across the store.
 /// </summary>
 internal sealed class Manifest : IDisposable
 {
@@ -39,7 +39,7 @@ internal sealed class Manifest : IDisposable
                 row INTEGER,
                 status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
                 error TEXT);
-            CREATE INDEX IF NOT EXISTS images_by_file ON images(shard, row);
+            CREATE INDEX IF NOT EXISTS images_by_file ON images(shard, row, item, label);
             """);
         return manifest;
     }
@@ -96,23 +96,6 @@ internal sealed class Manifest : IDisposable
         while (reader.Read())
         {
             result.Add(reader.GetInt32(0));
-        }
-
-        return result;
-    }
-
-    /// <summary>Every image line, in item order.</summary>
-    public List<ImageRecord> Images()
-    {
-        using var command = Command("SELECT item, path, label, shard, row, status, error FROM images ORDER BY item;");
-        using var reader = command.ExecuteReader();
-        var result = new List<ImageRecord>();
-        while (reader.Read())
-        {
-            result.Add(new ImageRecord(
-                reader.GetInt32(0), reader.GetString(1), reader.IsDBNull(2) ? -1 : reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? -1 : reader.GetInt32(4),
-                reader.GetString(5) == "ok", reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return result;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MoCo.Extraction.Reading;
 using MoCo.Extraction.Sources;
 
 namespace MoCo.Extraction.Store;
@@ -20,21 +21,17 @@ internal static class StoreMerge
             throw new ArgumentException("moco extract merge needs at least one input store.");
         }
 
-        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+        if (Directory.Exists(output) && !FeatureStore.IsEmpty(output))
         {
-            throw new IOException($"merge output {output} exists and is not empty; give a new folder.");
+            throw NotEmpty(output);
         }
 
         var stores = new List<(string Folder, StoreSettings Settings, List<(string Name, int Rows)> Shards, List<ImageRecord> Images)>();
         foreach (var folder in inputs)
         {
-            if (!File.Exists(Path.Combine(folder, Manifest.FileName)))
-            {
-                throw new FileNotFoundException($"{folder} is not a feature store (no {Manifest.FileName}).", Path.Combine(folder, Manifest.FileName));
-            }
-
-            using var manifest = Manifest.Open(folder);
-            stores.Add((folder, StoreSettings.FromPairs(manifest.ReadSettings(), folder), manifest.Shards(), manifest.Images()));
+            // Read-only, like any reader: an input being written is read as of its last commit, and never changed.
+            using var manifest = ManifestReader.Open(folder);
+            stores.Add((folder, StoreSettings.FromPairs(manifest.Settings(), folder), manifest.Shards(), manifest.Images()));
         }
 
         var first = stores[0];
@@ -61,6 +58,12 @@ internal static class StoreMerge
 
         var merged = first.Settings with { JobShard = MergedShard(stores.Select(s => s.Settings.JobShard).ToList()) };
         Directory.CreateDirectory(output);
+        using var writerLock = StoreWriterLock.Acquire(output, "moco extract merge");
+        if (!FeatureStore.IsEmpty(output))
+        {
+            throw NotEmpty(output); // another merge filled it between the check above and the lock
+        }
+
         using var target = Manifest.Open(output);
         target.WriteSettings(merged.ToPairs());
         var ext = FeatureStore.Writer(merged).Extension;
@@ -80,6 +83,8 @@ internal static class StoreMerge
 
         return (merged, seen.Count);
     }
+
+    private static IOException NotEmpty(string output) => new($"merge output {output} exists and is not empty; give a new folder.");
 
     /// <summary>"0/1" when the parts are all n shards of n (the whole source); else the parts joined by '+'.</summary>
     private static string MergedShard(List<string> parts)

@@ -7,13 +7,18 @@ namespace MoCo.MLNet.Probing;
 internal static class ConsumptionCode
 {
     /// <summary>The C# source of class <paramref name="className"/> reading <paramref name="zipName"/> next to the program.</summary>
-    public static string Render(string className, string zipName, int classes)
+    /// <param name="className">The class to write.</param>
+    /// <param name="zipName">The model zip's file name.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="writer">The command that wrote the model (default <c>moco probe</c>).</param>
+    /// <param name="pipeline">What the pipeline does after reading the image (default the probe's).</param>
+    public static string Render(string className, string zipName, int classes, string writer = "moco probe",
+        string pipeline = "MoCoFeatures on the image, then a\n// linear classifier")
     {
         ArgumentException.ThrowIfNullOrEmpty(className);
         ArgumentException.ThrowIfNullOrEmpty(zipName);
         return $$"""
-            // Written by `moco probe`. Uses the model {{zipName}} (an ML.NET pipeline: MoCoFeatures on the image, then a
-            // linear classifier); needs the packages Microsoft.ML, Microsoft.ML.OnnxTransformer, Microsoft.ML.ImageAnalytics,
+            // Written by `{{writer}}`. Uses the model {{zipName}} (an ML.NET pipeline: {{pipeline}}); needs the packages Microsoft.ML, Microsoft.ML.OnnxTransformer, Microsoft.ML.ImageAnalytics,
             // Microsoft.ML.OnnxRuntime and MoCo.MLNet (whose custom mappings the model names), and {{zipName}} copied next to
             // the program.
             //

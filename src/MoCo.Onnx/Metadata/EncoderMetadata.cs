@@ -40,6 +40,9 @@ public sealed record EncoderMetadata(EncoderPreprocessing Preprocessing)
     /// <summary>The training config as JSON (<see cref="EncoderMetadataKeys.Config"/>).</summary>
     public string? ConfigJson { get; init; }
 
+    /// <summary>A classifier's class names by output index (<see cref="EncoderMetadataKeys.ClassNames"/>); null for an encoder.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>The metadata_props to write (the preprocessing validated first).</summary>
     public Dictionary<string, string> ToDictionary()
     {
@@ -59,6 +62,7 @@ public sealed record EncoderMetadata(EncoderPreprocessing Preprocessing)
         Put(EncoderMetadataKeys.BnFolded, BatchNormFolded is { } f ? MetadataText.Bool(f) : null);
         Put(EncoderMetadataKeys.CheckpointSha256, CheckpointSha256);
         Put(EncoderMetadataKeys.Config, ConfigJson);
+        Put(EncoderMetadataKeys.ClassNames, ClassNames is { } names ? MetadataText.Strings(names) : null);
         return m;
     }
 
@@ -84,9 +88,10 @@ public sealed record EncoderMetadata(EncoderPreprocessing Preprocessing)
                 FeatureDimension = Int(EncoderMetadataKeys.FeatureDim), L2Normalized = Bool(EncoderMetadataKeys.Normalized),
                 WithHead = Bool(EncoderMetadataKeys.WithHead), BatchNormFolded = Bool(EncoderMetadataKeys.BnFolded),
                 CheckpointSha256 = Text(EncoderMetadataKeys.CheckpointSha256), ConfigJson = Text(EncoderMetadataKeys.Config),
+                ClassNames = Text(EncoderMetadataKeys.ClassNames) is { } names ? MetadataText.ParseStrings(EncoderMetadataKeys.ClassNames, names) : null,
             };
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
+        catch (Exception e) when (e is FormatException or OverflowException or System.Text.Json.JsonException)
         {
             throw new InvalidDataException($"ONNX model {source} has unreadable MoCo metadata: {e.Message}", e);
         }

@@ -59,6 +59,10 @@ public static class EncoderMetadataKeys
     /// <summary>SHA-256 (lower-case hex) of the checkpoint the weights came from; empty when exported from memory.</summary>
     public const string CheckpointSha256 = Prefix + "checkpoint_sha256";
 
+    /// <summary>A classifier's class names by output index, as a JSON array of strings (e.g. <c>["cat","dog"]</c>):
+    /// written by <c>moco finetune</c>'s ONNX classifier, whose outputs are <c>logits</c> and <c>probabilities</c>.</summary>
+    public const string ClassNames = Prefix + "class_names";
+
     /// <summary>The training config as JSON.</summary>
     public const string Config = Prefix + "config";
 }

@@ -29,4 +29,23 @@ internal static class MetadataText
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(v => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) ? f : throw new FormatException($"{key} = '{text}': '{v}' is not a number"))
             .ToArray();
+
+    /// <summary>Strings as a JSON array (names may hold commas).</summary>
+    public static string Strings(IEnumerable<string> values) => System.Text.Json.JsonSerializer.Serialize(values.ToArray());
+
+    /// <exception cref="FormatException">Not a JSON array of strings.</exception>
+    public static string[] ParseStrings(string key, string text)
+    {
+        string[]? values;
+        try
+        {
+            values = System.Text.Json.JsonSerializer.Deserialize<string[]>(text);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"{key} = '{text}' is not a JSON array of strings: {e.Message}", e);
+        }
+
+        return values is not null && values.All(v => v is not null) ? values : throw new FormatException($"{key} = '{text}' is not a JSON array of strings");
+    }
 }

@@ -1,3 +1,4 @@
+using MoCo.Evaluation;
 using MoCo.Training.Models;
 using MoCo.Training.Optim;
 using MoCo.Training.Trainer;
@@ -25,10 +26,17 @@ public sealed record FineTuneConfig
     public int Width { get; init; } = 64;
     /// <summary>3×3 stride-1 stem without max-pool (default true: Fashion-MNIST-sized images).</summary>
     public bool SmallImages { get; init; } = true;
+    /// <summary>Padding of the stem's conv1 where it is not the stem's usual one (<see cref="ResNetOptions.StemPadding"/>; from
+    /// the pretraining checkpoint: 2 for an imported solo-learn CIFAR encoder); null (default, and then not in JSON) for the usual.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? StemPadding { get; init; }
     /// <summary>Input channels (default 1).</summary>
     public int InChannels { get; init; } = 1;
     /// <summary>Outputs of the linear classifier (the largest label plus one).</summary>
     public int Classes { get; init; } = 10;
+    /// <summary>The classes' names by index, for messages, the exported classifier and the ML.NET model (null, the
+    /// default: "0", "1", …).</summary>
+    public string[]? ClassNames { get; init; }
     /// <summary>Labelled images per class drawn from the training data (null with <see cref="LabelFraction"/>, or both
     /// null: every training image).</summary>
     public int? LabelsPerClass { get; init; }
@@ -75,11 +83,20 @@ public sealed record FineTuneConfig
     /// <summary>Channels-last activations on the CPU (default true, as pretraining).</summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>The label budget of <see cref="LabelsPerClass"/> / <see cref="LabelFraction"/> (all when both are null).</summary>
+    /// <exception cref="ArgumentException">Both are set, or the one set is out of range.</exception>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public LabelBudget Budget => LabelBudget.Of(LabelsPerClass, LabelFraction);
+
+    /// <summary>The classes' names in force: <see cref="ClassNames"/>, else the class indices as text.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Names => ClassNames ?? [.. Enumerable.Range(0, Classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
     /// <summary>The head's learning rate in force: <see cref="HeadLearningRate"/>, else 10 × <see cref="LearningRate"/>.</summary>
     public double HeadLr => HeadLearningRate ?? 10 * LearningRate;
 
     /// <summary>This recipe for the encoder of the pretraining checkpoint at <paramref name="path"/>: its architecture,
-    /// width, stem, channels and normalisation, with <see cref="Init"/> the path.</summary>
+    /// width, stem (and its padding), channels and normalisation, with <see cref="Init"/> the path.</summary>
     public FineTuneConfig WithEncoderOf(string path, PretrainConfig pretraining)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -87,13 +104,13 @@ public sealed record FineTuneConfig
         return this with
         {
             Init = path, Arch = pretraining.Arch, Width = pretraining.Width, SmallImages = pretraining.SmallImages,
-            InChannels = pretraining.InChannels, Mean = pretraining.Mean, Std = pretraining.Std,
+            StemPadding = pretraining.StemPadding, InChannels = pretraining.InChannels, Mean = pretraining.Mean, Std = pretraining.Std,
         };
     }
 
     internal ResNetOptions EncoderOptions => new()
     {
-        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, NumClasses = Classes,
+        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, StemPadding = StemPadding, InChannels = InChannels, NumClasses = Classes,
         ChannelsLast = ChannelsLast && TensorExtensions.ParseDevice(Device).type == DeviceType.CPU,
     };
 
@@ -111,9 +128,10 @@ public sealed record FineTuneConfig
         if (!(HeadLr > 0)) throw new ArgumentException($"the head's learning rate must be positive, got {HeadLr}");
         if (Momentum < 0 || WeightDecay < 0) throw new ArgumentException("momentum and weight decay must be non-negative");
         if (Nesterov && Momentum <= 0) throw new ArgumentException("Nesterov momentum needs momentum > 0");
-        if (LabelsPerClass is not null && LabelFraction is not null) throw new ArgumentException("give labels per class or a label fraction, not both");
-        if (LabelsPerClass is < 1) throw new ArgumentException($"labels per class must be positive, got {LabelsPerClass}");
-        if (LabelFraction is { } f && !(f > 0 && f <= 1)) throw new ArgumentException($"a label fraction is in (0, 1], got {f}");
+        _ = Budget;
+        if (ClassNames is { } names && (names.Length != Classes || names.Distinct().Count() != names.Length || names.Any(string.IsNullOrEmpty)))
+            throw new ArgumentException($"the classifier needs {Classes} distinct, non-empty class names, got {names.Length}");
+        if (Draw < 0) throw new ArgumentException($"the draw's index must be non-negative, got {Draw}");
         if (EvalEvery < 0) throw new ArgumentException($"epochs between evaluations must be non-negative, got {EvalEvery}");
         if (!(MinCropScale > 0 && MinCropScale <= 1)) throw new ArgumentException($"the crop scale must lie in (0, 1], got {MinCropScale}");
         if (Mean.Length != InChannels || Std.Length != InChannels)

@@ -41,7 +41,7 @@ public sealed class FineTuneRun : IDisposable
     /// <summary>The log's file name in the run directory.</summary>
     public const string LogFile = "log.jsonl";
 
-    private readonly LabelledTrainingSet train;
+    private readonly ILabelledTrainingSet train;
     private readonly ILabelledImages? test;
     private readonly string directory;
     private readonly SGD backbone, head;
@@ -50,7 +50,7 @@ public sealed class FineTuneRun : IDisposable
     private readonly FineTuneStep step;
     private TrainingPosition position;
 
-    private FineTuneRun(FineTuneConfig config, LabelledTrainingSet train, ILabelledImages? test, string directory, SafeTensors.Contents? saved)
+    private FineTuneRun(FineTuneConfig config, ILabelledTrainingSet train, ILabelledImages? test, string directory, SafeTensors.Contents? saved)
     {
         config.Validate();
         Config = config;
@@ -76,7 +76,7 @@ public sealed class FineTuneRun : IDisposable
     }
 
     /// <summary>Starts a new run in <paramref name="directory"/> (an existing checkpoint there is overwritten).</summary>
-    public static FineTuneRun Start(FineTuneConfig config, LabelledTrainingSet train, ILabelledImages? test, string directory)
+    public static FineTuneRun Start(FineTuneConfig config, ILabelledTrainingSet train, ILabelledImages? test, string directory)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
@@ -93,7 +93,7 @@ public sealed class FineTuneRun : IDisposable
 
     /// <summary>Continues the run in <paramref name="directory"/> from its checkpoint, with the checkpoint's config;
     /// <paramref name="train"/> must be drawn as the run drew it (checked).</summary>
-    public static FineTuneRun Resume(string directory, LabelledTrainingSet train, ILabelledImages? test)
+    public static FineTuneRun Resume(string directory, ILabelledTrainingSet train, ILabelledImages? test)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(train);
@@ -122,26 +122,31 @@ public sealed class FineTuneRun : IDisposable
         output ??= TextWriter.Null;
         bool resumed = position.GlobalStep > 0 || position.Epoch > 0;
         using var log = new RunLog(Path.Combine(directory, LogFile), resumed ? position.LogBytes : null);
-        int batches = train.BatchesPerEpoch(Config.BatchSize);
         long steps = 0;
         for (int epoch = position.Epoch; epoch < Config.Epochs; epoch++)
         {
             double lr = backboneSchedule.Apply(backbone, epoch), headLr = headSchedule.Apply(head, epoch);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
+            int batches = 0;
             Model.Train();
-            for (int b = 0; b < batches; b++)
+            foreach (var (x, y) in train.Epoch(epoch, Config.BatchSize, device))
             {
-                if (steps == stopAfterSteps) return;
                 double loss;
-                var (x, y) = train.Batch(epoch, b, Config.BatchSize, device);
                 using (x)
-                using (y) loss = step.Take(x, y);
-                if (!double.IsFinite(loss)) throw Diverged(loss, epoch, b);
+                using (y)
+                {
+                    if (steps == stopAfterSteps) return;
+                    loss = step.Take(x, y);
+                }
+                if (!double.IsFinite(loss)) throw Diverged(loss, epoch, batches);
                 steps++;
+                batches++;
                 lossSum += loss;
                 position = position with { GlobalStep = position.GlobalStep + 1 };
             }
+            if (batches == 0)
+                throw new InvalidOperationException($"epoch {epoch} had no trainable batch (every image unreadable?): {string.Join("; ", train.Skipped.Take(5))}");
             bool evaluate = test is not null && (epoch == Config.Epochs - 1 || (Config.EvalEvery > 0 && (epoch + 1) % Config.EvalEvery == 0));
             double? top1 = evaluate ? Evaluate(test!).Top1 : null;
             log.Write(new FineTuneLogEntry { epoch = epoch, step = position.GlobalStep, loss = lossSum / batches, lr = lr, head_lr = headLr, test_top1 = top1 });

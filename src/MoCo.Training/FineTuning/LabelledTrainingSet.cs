@@ -1,42 +1,47 @@
 using TorchSharp;
 using MoCo.Evaluation;
 using MoCo.Training.Data;
+using MoCo.Training.Evaluation;
 using static TorchSharp.torch;
 
 namespace MoCo.Training.FineTuning;
 
 /// <summary>
-/// The labelled training images of a fine-tuning run: a seeded stratified subset of an in-memory labelled set
-/// (<see cref="StratifiedDraw"/>: N per class, a fraction, or all), served in batches whose order is a seeded permutation
-/// of (seed, epoch) and whose views get a random resized crop and a horizontal flip (<see cref="BatchedAugmentation"/>
-/// with its colour and blur steps off), drawn from the stream (seed, epoch, batch): an epoch is a pure function of
-/// (seed, epoch), so a resume needs only a position.
+/// Labelled training images held in memory (IDX data): the draw's pixels as one uint8 tensor, served in batches whose
+/// order is a seeded permutation of (seed, epoch) and whose views get a random resized crop and a horizontal flip
+/// (<see cref="BatchedAugmentation"/> with its colour and blur steps off), drawn from the stream (seed, epoch, batch).
 /// </summary>
-public sealed class LabelledTrainingSet : IDisposable
+public sealed class LabelledTrainingSet : ILabelledTrainingSet
 {
-    private readonly Tensor pixels;       // uint8 n × C × H × W, the subset
+    private readonly InMemoryImages subset;   // uint8 n × C × H × W, the drawn images, with their labels
     private readonly long[] labels;
     private readonly BatchedAugmentation augmentation;
     private readonly ulong seed;
     private (int epoch, int[] order)? lastOrder;
 
-    /// <summary>Draws the subset <paramref name="config"/> asks for from <paramref name="images"/>.</summary>
+    /// <summary>Draws the subset <paramref name="config"/> asks for (<see cref="FineTuneConfig.Budget"/>, draw
+    /// <see cref="FineTuneConfig.Draw"/>) from <paramref name="images"/>.</summary>
     /// <exception cref="ArgumentException">The images have no labels, or a class has fewer images than asked for
-    /// (the message names the class and its count).</exception>
+    /// (the message names the class, by <see cref="FineTuneConfig.ClassNames"/>, and its count).</exception>
     public LabelledTrainingSet(InMemoryImages images, FineTuneConfig config)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(config);
         long[] all = images.Labels ?? throw new ArgumentException("fine-tuning needs labelled training images: this source has no labels");
         int[] pool = [.. all.Select(l => checked((int)l))];
-        Indices = config.LabelsPerClass is { } n ? StratifiedDraw.PerClass(pool, n, config.Seed, config.Draw)
-            : config.LabelFraction is { } f ? StratifiedDraw.Fraction(pool, f, config.Seed, config.Draw)
-            : [.. Enumerable.Range(0, pool.Length)];
+        if (pool.Length > 0 && pool.Max() >= config.Classes)
+            throw new ArgumentException($"the training data has label {pool.Max()}, the classifier {config.Classes} classes");
+        Indices = config.Budget.Draw(pool, config.Names, config.Seed, config.Draw);
         if (Indices.Length < 2) throw new ArgumentException($"fine-tuning needs at least 2 labelled images, the draw has {Indices.Length}");
-        using (var rows = tensor(Indices.Select(i => (long)i).ToArray())) pixels = images.Images.index_select(0, rows).DetachFromDisposeScope();
         labels = [.. Indices.Select(i => all[i])];
+        using (var scope = NewDisposeScope())
+        {
+            Tensor rows = images.Images.index_select(0, tensor(Indices.Select(i => (long)i).ToArray())).contiguous();
+            subset = InMemoryImages.FromPixels(rows.bytes, Indices.Length, images.Channels, images.Height, images.Width, labels);
+        }
         Channels = images.Channels;
         augmentation = CropAndFlip(config);
+        Unaugmented = new InMemoryLabelledImages(subset, Evaluation(config));
         seed = config.Seed;
     }
 
@@ -48,26 +53,39 @@ public sealed class LabelledTrainingSet : IDisposable
         Hue = 0, Brightness = 0, Contrast = 0, Saturation = 0, Mean = config.Mean, Std = config.Std,
     };
 
-    /// <summary>The test images' transform (the same normalisation, no randomness).</summary>
+    /// <summary>The test images' transform (the same normalisation, no randomness: <see cref="BatchedAugmentation.Evaluate"/>).</summary>
     internal static BatchedAugmentation Evaluation(FineTuneConfig config) => CropAndFlip(config);
 
-    /// <summary>The indices of the drawn images in the source, ascending.</summary>
+    /// <inheritdoc/>
     public int[] Indices { get; }
 
-    /// <summary>Number of labelled training images.</summary>
+    /// <inheritdoc/>
     public int Count => labels.Length;
 
-    /// <summary>Channels of the images.</summary>
+    /// <inheritdoc/>
     public int Channels { get; }
 
-    /// <summary>Images per class of the subset, by class index.</summary>
+    /// <inheritdoc/>
     public IReadOnlyDictionary<long, int> PerClass => labels.GroupBy(l => l).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <inheritdoc/>
+    public ILabelledImages Unaugmented { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> Skipped => [];
 
     /// <summary>Batches per epoch: the full batches, plus the remainder when it has at least 2 images.</summary>
     public int BatchesPerEpoch(int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
         return Count / batchSize + (Count % batchSize >= 2 ? 1 : 0);
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<(Tensor images, Tensor labels)> Epoch(int epoch, int batchSize, Device device)
+    {
+        int batches = BatchesPerEpoch(batchSize);
+        for (int b = 0; b < batches; b++) yield return Batch(epoch, b, batchSize, device);
     }
 
     /// <summary>Batch <paramref name="batch"/> of <paramref name="epoch"/>: augmented views on <paramref name="device"/>
@@ -86,7 +104,7 @@ public sealed class LabelledTrainingSet : IDisposable
         }
         using var scope = NewDisposeScope();
         var rng = SplitMix64.For(seed, epoch, batch, 3);
-        var x = augmentation.Apply(pixels.index_select(0, tensor(rows)).to(device), ref rng);
+        var x = augmentation.Apply(subset.Images.index_select(0, tensor(rows)).to(device), ref rng);
         return (x.DetachFromDisposeScope(), tensor(y).to(device).DetachFromDisposeScope());
     }
 
@@ -98,5 +116,5 @@ public sealed class LabelledTrainingSet : IDisposable
     }
 
     /// <summary>Frees the pixels.</summary>
-    public void Dispose() => pixels.Dispose();
+    public void Dispose() => subset.Dispose();
 }

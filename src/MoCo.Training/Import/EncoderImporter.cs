@@ -65,7 +65,7 @@ public static class EncoderImporter
         if (layout.QueryBackbone.Count == 0)
             throw new InvalidDataException($"no backbone tensors where the {layoutName} layout keeps them; the file's tensors: {LayoutRecognition.ListKeys(state)}");
 
-        ResNetOptions encoder = EncoderShapes.Infer(layout.QueryBackbone, options, () => List(layout.QueryBackbone));
+        ResNetOptions encoder = EncoderShapes.Infer(layout.QueryBackbone, options, StemPadding(file, layout), () => List(layout.QueryBackbone));
         IReadOnlyList<(string name, long[] shape, ScalarType dtype)> expected;
         try
         {
@@ -98,6 +98,11 @@ public static class EncoderImporter
         plan.Result = new ImportResultShape(layout.Layout, encoder with { NumClasses = dim ?? encoder.NumClasses }, head, keyEncoder, queueSize);
         return plan;
     }
+
+    /// <summary>The stem's padding where it is not the usual one and no option gives it: the layout's (solo-learn's CIFAR
+    /// stem), else the config of a checkpoint of ours (an imported solo-learn encoder, imported again, keeps its stem).</summary>
+    private static int? StemPadding(PyTorchFile file, RecognisedLayout layout) =>
+        layout.StemPadding ?? (layout.Layout == CheckpointLayout.MoCo ? ImportedCheckpoint.RecordedConfig(file)?.StemPadding : null);
 
     /// <summary>The state dict: the checkpoint's <c>state_dict</c>, or the file's dict itself when it holds tensors.</summary>
     private static (List<SourceTensor> state, List<string> ignored) LocateStateDict(object? root)

@@ -12,8 +12,10 @@ internal static class EncoderShapes
 {
     internal const string BatchesTracked = "num_batches_tracked";
 
-    /// <summary>The encoder options the file's backbone tensors say, each overridden by <paramref name="given"/> where set.</summary>
-    internal static ResNetOptions Infer(IReadOnlyDictionary<string, SourceTensor> backbone, ImportOptions given, Func<string> describe)
+    /// <summary>The encoder options the file's backbone tensors say, each overridden by <paramref name="given"/> where set;
+    /// the stem's padding, which no shape tells, is <paramref name="given"/>'s, else <paramref name="layoutStemPadding"/>
+    /// (the layout's code's), else the stem's usual one.</summary>
+    internal static ResNetOptions Infer(IReadOnlyDictionary<string, SourceTensor> backbone, ImportOptions given, int? layoutStemPadding, Func<string> describe)
     {
         long[]? conv1 = backbone.TryGetValue("conv1.weight", out SourceTensor c) ? c.Tensor.Shape : null;
         if (conv1 is not { Length: 4 } && (given.Width is null || given.InChannels is null || given.SmallImages is null))
@@ -32,13 +34,16 @@ internal static class EncoderShapes
         bool? small = given.SmallImages ?? conv1![2] switch { 3 => true, 7 => false, _ => null };
         if (small is null)
             throw new InvalidDataException($"conv1.weight has a {conv1![2]}×{conv1[3]} kernel: neither the small-image 3×3 stem nor the ImageNet 7×7 one");
-        return new ResNetOptions
+        var options = new ResNetOptions
         {
             Arch = arch.Value,
             Width = given.Width ?? checked((int)conv1![0]),
             InChannels = given.InChannels ?? checked((int)conv1![1]),
             SmallImages = small.Value,
+            StemPadding = given.StemPadding ?? layoutStemPadding,
         };
+        options.ValidateStemPadding();   // a padding given that the stem cannot take is the caller's error, not the file's
+        return options.WithCanonicalStemPadding();
     }
 
     private static int BlockCount(IEnumerable<string> keys, int layer)
@@ -66,7 +71,9 @@ internal static class EncoderShapes
             .ToList();
     }
 
-    /// <summary>Describes a network for messages: "resnet50 (width 64, ImageNet stem, 3 input channels)".</summary>
+    /// <summary>Describes a network for messages: "resnet50 (width 64, ImageNet 7×7 stem, 3 input channels)", "resnet18
+    /// (width 64, small-image 3×3 stem padded by 2, 3 input channels)" where the padding is not the stem's usual one.</summary>
     internal static string Describe(ResNetOptions o) =>
-        $"{ResNetOptions.ArchName(o.Arch)} (width {o.Width}, {(o.SmallImages ? "small-image 3×3 stem" : "ImageNet 7×7 stem")}, {o.InChannels} input channel{(o.InChannels == 1 ? "" : "s")})";
+        $"{ResNetOptions.ArchName(o.Arch)} (width {o.Width}, {(o.SmallImages ? "small-image 3×3 stem" : "ImageNet 7×7 stem")}" +
+        $"{(o.StemPadding is { } p ? $" padded by {p}" : "")}, {o.InChannels} input channel{(o.InChannels == 1 ? "" : "s")})";
 }

@@ -14,7 +14,7 @@ public class ImportSummary
 
     /// <summary>The layout the keys followed.</summary>
     public CheckpointLayout Layout { get; init; }
-    /// <summary>The encoder the tensors fit (arch, width, stem, input channels; NumClasses the head's output dimension,
+    /// <summary>The encoder the tensors fit (arch, width, stem and its padding where not the usual, input channels; NumClasses the head's output dimension,
     /// or 128 when no head was imported).</summary>
     public required ResNetOptions Encoder { get; init; }
     /// <summary>The head imported as <c>encoder_q.fc*</c> (and <c>encoder_k.fc*</c>).</summary>

@@ -54,7 +54,7 @@ public static class ImportedCheckpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>The config an imported encoder is described by: the preset its head says (linear: v1, else v2) with the
-    /// network (arch, width, stem, channels), the head's output dimension and kind, the queue's length when it came, and
+    /// network (arch, width, stem and its padding, channels), the head's output dimension and kind, the queue's length when it came, and
     /// the preprocessing's input size, mean and std.</summary>
     public static PretrainConfig ConfigFor(ImportSummary import, ImportPreprocessing preprocessing)
     {
@@ -67,6 +67,7 @@ public static class ImportedCheckpoint
             Arch = ResNetOptions.ArchName(import.Encoder.Arch),
             Width = import.Encoder.Width,
             SmallImages = import.Encoder.SmallImages,
+            StemPadding = import.Encoder.WithCanonicalStemPadding().StemPadding,
             InChannels = import.Encoder.InChannels,
             Dim = import.Head == ImportedHead.None ? preset.Dim : import.Encoder.NumClasses,
             Mlp = import.Head switch { ImportedHead.Linear => false, ImportedHead.Mlp => true, _ => preset.Mlp },
@@ -150,22 +151,29 @@ public static class ImportedCheckpoint
     public static ImportPreprocessing RecordedPreprocessing(PyTorchFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (!file.Metadata.ContainsKey(VersionKey) || !file.Metadata.TryGetValue(ConfigKey, out string? json)) return new ImportPreprocessing();
-        PretrainConfig config;
-        try
-        {
-            config = JsonSerializer.Deserialize<PretrainConfig>(json, Json) ?? throw new InvalidDataException($"{file.Path}: its '{ConfigKey}' is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{file.Path}: its '{ConfigKey}' is not a config: {e.Message}", e);
-        }
+        if (RecordedConfig(file) is not { } config) return new ImportPreprocessing();
         EncoderPreprocessing? recorded = ReadPreprocessing(file.Metadata, file.Path);
         return new ImportPreprocessing
         {
             InputSize = config.InputSize, Mean = config.Mean, Std = config.Std,
             Resize = recorded is { } r && r.CropSize == config.InputSize ? r.ResizeShorterSide : null,
         };
+    }
+
+    /// <summary>The config of one of our own checkpoints read as a PyTorch file (trained or imported: what built its
+    /// network, including the stem's padding that no tensor shape tells); null for any other file.</summary>
+    /// <exception cref="InvalidDataException">The file is one of ours with an unreadable config.</exception>
+    internal static PretrainConfig? RecordedConfig(PyTorchFile file)
+    {
+        if (!file.Metadata.ContainsKey(VersionKey) || !file.Metadata.TryGetValue(ConfigKey, out string? json)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<PretrainConfig>(json, Json) ?? throw new InvalidDataException($"{file.Path}: its '{ConfigKey}' is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file.Path}: its '{ConfigKey}' is not a config: {e.Message}", e);
+        }
     }
 
     /// <summary>The preprocessing a checkpoint records (an imported one does); null when it records none.</summary>

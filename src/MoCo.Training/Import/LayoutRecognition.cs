@@ -19,6 +19,9 @@ internal sealed class RecognisedLayout(CheckpointLayout layout)
     /// <summary>File keys left out, each with its shape and why.</summary>
     internal List<string> Ignored { get; } = [];
     internal List<string> Notes { get; } = [];
+    /// <summary>The padding the layout's code builds the stem's conv1 with where that is not the stem's usual one (solo-learn's
+    /// CIFAR stem: 2); null otherwise.</summary>
+    internal int? StemPadding { get; set; }
 }
 
 /// <summary>
@@ -31,6 +34,8 @@ internal static class LayoutRecognition
     private static readonly string[] LightningBackbones = ["backbone.", "model.backbone."];
     /// <summary>solo-learn before its 1.0 configs called the backbone encoder.</summary>
     private const string OldSoloLearnBackbone = "encoder.";
+    /// <summary>The padding of solo-learn's CIFAR stem (solo/methods/base.py: <c>nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=2)</c>).</summary>
+    internal const int SoloLearnCifarStemPadding = 2;
 
     internal static RecognisedLayout Recognise(IReadOnlyList<SourceTensor> state, CheckpointLayout requested)
     {
@@ -53,7 +58,12 @@ internal static class LayoutRecognition
         if (layout == CheckpointLayout.MoCoV3)
             result.Notes.Add("MoCo v3: the backbone is imported; its projection and prediction MLPs are left out, and v3 training itself is not supported");
         if (layout == CheckpointLayout.SoloLearn && result.QueryBackbone.TryGetValue("conv1.weight", out SourceTensor conv1) && conv1.Tensor.Shape is [_, _, 3, 3])
-            result.Notes.Add("solo-learn's CIFAR stem pads its 3×3 conv1 by 2 pixels, ours by 1: the weights load, but features differ from solo-learn's own");
+        {
+            // solo-learn's BaseMethod replaces a CIFAR ResNet's conv1 by a 3×3 stride-1 convolution with padding 2 (and the
+            // max-pool by an identity); no tensor says so, the layout does.
+            result.StemPadding = SoloLearnCifarStemPadding;
+            result.Notes.Add($"solo-learn's CIFAR stem: its 3×3 conv1 pads by {SoloLearnCifarStemPadding} pixels (ours by 1 unless told), and the network is built so");
+        }
         return result;
     }
 

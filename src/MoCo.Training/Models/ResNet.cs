@@ -7,7 +7,7 @@ namespace MoCo.Training.Models;
 /// <summary>
 /// ResNet-18/34/50 built as torchvision builds them, with the same parameter and buffer names (conv1.weight,
 /// layer1.0.bn1.running_mean, fc.weight, …) so torchvision and official MoCo state dicts map one to one. Options:
-/// small-image stem (3×3 stride 1, no max-pool), base width, 1 or 3 input channels, zero-init residual, split BN.
+/// small-image stem (3×3 stride 1, no max-pool), the stem's padding (solo-learn's CIFAR stem pads by 2), base width, 1 or 3 input channels, zero-init residual, split BN.
 /// <see cref="ForwardFeatures"/> gives the pooled backbone features; <see cref="forward"/> adds the head <c>fc</c>.
 /// </summary>
 public sealed class ResNet : Module<Tensor, Tensor>
@@ -28,9 +28,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
         Module<Tensor, Tensor> Norm(long c) => options.BnSplits > 1 ? new SplitBatchNorm2d(c, options.BnSplits) : nn.BatchNorm2d(c);
 
         long width = options.Width;
-        conv1 = options.SmallImages
-            ? nn.Conv2d(options.InChannels, width, 3, stride: 1, padding: 1, bias: false)
-            : nn.Conv2d(options.InChannels, width, 7, stride: 2, padding: 3, bias: false);
+        conv1 = nn.Conv2d(options.InChannels, width, options.StemKernel, stride: options.SmallImages ? 1 : 2, padding: options.StemPaddingInForce, bias: false);
         bn1 = Norm(width);
         register_module("conv1", conv1);
         register_module("bn1", bn1);

@@ -82,9 +82,10 @@ internal sealed class InitialWeightsFile : IDisposable
             throw new ArgumentException($"--init {Path}: the run's network is {mine}, the checkpoint's is {theirs}; leave out --arch, --width, --small-images and --in-channels to take the checkpoint's");
     }
 
-    /// <summary>"resnet18 width 8, small-image stem, 1 channel(s)": what must match between the run and the file.</summary>
+    /// <summary>"resnet18 width 8, small-image stem, 1 channel(s)" ("small-image stem padded by 2" where the stem's padding
+    /// is not its usual one): what must match between the run and the file.</summary>
     internal static string Architecture(PretrainConfig c) =>
-        $"{c.Arch} width {c.Width}, {(c.SmallImages ? "small-image stem" : "ImageNet stem")}, {c.InChannels} channel(s)";
+        $"{c.Arch} width {c.Width}, {(c.SmallImages ? "small-image stem" : "ImageNet stem")}{(c.StemPadding is { } p ? $" padded by {p}" : "")}, {c.InChannels} channel(s)";
 
     /// <summary>
     /// Copies the file's weights into <paramref name="model"/>, a new run's (as built from its seed): encoder_q's backbone

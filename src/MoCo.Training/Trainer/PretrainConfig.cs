@@ -25,6 +25,11 @@ public sealed record PretrainConfig
     public int Width { get; init; } = 64;
     /// <summary>3×3 stride-1 stem without max-pool, for small images.</summary>
     public bool SmallImages { get; init; }
+    /// <summary>Padding of the stem's conv1 where it is not the stem's usual one (<see cref="ResNetOptions.StemPadding"/>:
+    /// 2 for solo-learn's CIFAR stem, set by <c>moco import</c>); null (the default, and then not in JSON, so every
+    /// config written before the field existed reads as the network it built) for the usual 1 (3×3) or 3 (7×7).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? StemPadding { get; init; }
     /// <summary>Input channels (1 or 3).</summary>
     public int InChannels { get; init; } = 3;
     /// <summary>Embedding dimension.</summary>
@@ -148,7 +153,7 @@ public sealed record PretrainConfig
 
     internal ResNetOptions EncoderOptions => new()
     {
-        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, InChannels = InChannels, BnSplits = BnSplits,
+        Arch = ResNetOptions.ParseArch(Arch), Width = Width, SmallImages = SmallImages, StemPadding = StemPadding, InChannels = InChannels, BnSplits = BnSplits,
         ChannelsLast = ChannelsLast && TensorExtensions.ParseDevice(Device).type == DeviceType.CPU,
     };
 

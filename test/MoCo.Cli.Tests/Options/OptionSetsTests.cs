@@ -20,7 +20,7 @@ public class OptionSetsTests
     /// 3-channel data normalised with 0.5/0.5), and --preset v1, whose own values are overridden too.</summary>
     private static readonly string[] EveryRecipeOption =
     [
-        "--preset", "v1", "--arch", "resnet34", "--width", "8", "--small-images", "true", "--in-channels", "1", "--dim", "64", "--batch", "32",
+        "--preset", "v1", "--arch", "resnet34", "--width", "8", "--small-images", "true", "--stem-padding", "2", "--in-channels", "1", "--dim", "64", "--batch", "32",
         "--queue", "4096", "--momentum", "0.99", "--bank-momentum", "0.7", "--temperature", "0.3", "--mlp", "false", "--symmetric", "true",
         "--bn-splits", "4", "--shuffle-bn", "false", "--lr", "0.06", "--weight-decay", "5e-4", "--sgd-momentum", "0.8", "--epochs", "50",
         "--schedule", "multistep", "--milestones", "30,40", "--lr-per-step", "true", "--warmup-epochs", "5", "--jitter-probability", "0.5",

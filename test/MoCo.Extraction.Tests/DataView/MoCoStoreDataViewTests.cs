@@ -98,13 +98,14 @@ public class MoCoStoreDataViewTests
         var mlContext = new MLContext(seed: 1);
         var trainer = mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(new Microsoft.ML.Trainers.SdcaMaximumEntropyMulticlassTrainer.Options
         {
-            NumberOfThreads = 1, MaximumNumberOfIterations = 20, Shuffle = false,
+            NumberOfThreads = 1, MaximumNumberOfIterations = 20, Shuffle = false, L2Regularization = 0.01f, L1Regularization = 0f,
         });
         var fromStore = MoCoStore.Load(mlContext, store);
         var storeModel = trainer.Fit(fromStore);
         var storeMetrics = mlContext.MulticlassClassification.Evaluate(storeModel.Transform(fromStore));
 
-        var memory = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, Rows).Select(r => new Row { Features = values[r], Label = (uint)Label(r) + 1 }),
+        // LoadFromEnumerable takes a key column's values from 0 (it stores value + 1); the store's keys are label + 1.
+        var memory = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, Rows).Select(r => new Row { Features = values[r], Label = (uint)Label(r) }),
             SchemaDefinition.Create(typeof(Row)).Also(s => s[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), 3)));
         var memoryModel = trainer.Fit(memory);
         var memoryMetrics = mlContext.MulticlassClassification.Evaluate(memoryModel.Transform(memory));
@@ -112,6 +113,7 @@ public class MoCoStoreDataViewTests
         Assert.That(storeMetrics.MicroAccuracy, Is.GreaterThan(0.9));
         Assert.That(storeMetrics.MicroAccuracy, Is.EqualTo(memoryMetrics.MicroAccuracy));
         Assert.That(storeMetrics.LogLoss, Is.EqualTo(memoryMetrics.LogLoss).Within(1e-9));
+        Assert.That(memory.GetColumn<uint>(nameof(Row.Label)), Is.EqualTo(fromStore.GetColumn<uint>(MoCoStore.LabelColumn)), "the same keys");
     }
 
     [Test]

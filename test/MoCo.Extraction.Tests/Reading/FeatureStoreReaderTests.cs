@@ -199,6 +199,25 @@ public class FeatureStoreReaderTests
         Assert.That(File.ReadAllBytes(Path.Combine(store, Manifest.FileName)), Is.EqualTo(manifest), "a reader never writes");
     }
 
+    [TestCase("Parquet")]
+    [TestCase("Npy")]
+    public void A_damaged_or_missing_feature_file_is_a_clear_error_naming_it(string formatName)
+    {
+        var store = Extract($"damaged-{formatName}", Enum.Parse<StoreFormat>(formatName));
+        var reader = FeatureStoreReader.Open(store);
+        Assert.That(reader.FileCount, Is.EqualTo(2), "the damage is in the second file, read ahead of the first");
+        var second = Directory.GetFiles(store, "part-*").Order(StringComparer.Ordinal).ElementAt(1);
+        var bytes = File.ReadAllBytes(second);
+        File.WriteAllBytes(second, bytes.AsSpan(0, bytes.Length - 8).ToArray());
+        var damaged = Assert.Throws<InvalidDataException>(() => reader.ReadAll());
+        Assert.That(damaged!.Message, Does.Contain(Path.GetFileName(second)));
+
+        File.Delete(second);
+        var missing = Assert.Throws<FileNotFoundException>(() => reader.ReadAll());
+        Assert.That(missing!.Message, Does.Contain(Path.GetFileName(second)).And.Contain("missing"));
+        Assert.That(reader.ReadBatches(FeatureStoreFields.ItemsAndLabels).Sum(b => b.Count), Is.EqualTo(reader.RowCount), "the manifest alone still reads");
+    }
+
     [Test]
     public void A_folder_without_a_manifest_is_a_clear_error()
     {

@@ -15,9 +15,14 @@ internal static class MocoProcess
         return path;
     }
 
-    public static Process Start(IEnumerable<string> args)
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Program());
         foreach (var arg in args)
         {
@@ -28,9 +33,9 @@ internal static class MocoProcess
     }
 
     /// <summary>Runs to the end; returns the exit code and the output.</summary>
-    public static (int ExitCode, string Output) Run(IEnumerable<string> args, TimeSpan timeout)
+    public static (int ExitCode, string Output) Run(IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        using var process = Start(args);
+        using var process = Start(args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))

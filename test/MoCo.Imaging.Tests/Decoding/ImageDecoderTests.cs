@@ -5,8 +5,8 @@ namespace MoCo.Imaging.Tests.Decoding;
 
 /// <summary>
 /// Every fixture through each decoder against PIL 9.4's decode of the same file (Fixtures/make_decoding_fixtures.py),
-/// with tolerance 0: measured, both JPEG paths (Debian's libturbojpeg 2.1.5 and SkiaSharp 2.88.9's libjpeg-turbo
-/// 2.1.5.1, accurate integer IDCT) and SkiaSharp's PNG/WebP/BMP/GIF codecs give PIL's bytes exactly, 16-bit PNGs and
+/// with tolerance 0: measured, both JPEG paths (Debian's libturbojpeg 2.1.5 and the libjpeg-turbo inside SkiaSharp,
+/// accurate integer IDCT: 2.88.9's 2.1.5.1 and, since the move to ML.NET 6, 3.119.4's) and SkiaSharp's PNG/WebP/BMP/GIF codecs give PIL's bytes exactly, 16-bit PNGs and
 /// PNGs with a gAMA chunk included (docs/imaging.md). The TurboJPEG fixture runs PNG and the other formats through
 /// SkiaSharp too, as <see cref="DecoderBackend.TurboJpeg"/> does.
 /// </summary>

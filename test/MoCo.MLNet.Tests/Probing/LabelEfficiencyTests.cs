@@ -202,24 +202,4 @@ public class LabelEfficiencyTests
         var e = Assert.Throws<ArgumentException>(() => Run(features, "5,31", LinearTrainer.Lbfgs));
         Assert.That(e!.Message, Does.Contain("--labels-per-class 31").And.Contain("'ant' has 30").And.Contain("'cat' has 30"));
     }
-
-    [TestCase("0", "not a positive count")]
-    [TestCase("x", "'x' is not a positive count or 'all'")]
-    [TestCase("1,,5", "an empty item")]
-    [TestCase("5,5", "names a budget twice")]
-    public void Bad_per_class_lists_are_refused(string text, string message) =>
-        Assert.That(() => LabelBudget.ParsePerClass(text), Throws.ArgumentException.With.Message.Contain(message));
-
-    [TestCase("0")]
-    [TestCase("1.5")]
-    [TestCase("a")]
-    public void Bad_fractions_are_refused(string text) =>
-        Assert.That(() => LabelBudget.ParseFraction(text), Throws.ArgumentException.With.Message.Contain("--label-fraction"));
-
-    [Test]
-    public void Budgets_parse_and_all_is_one_draw()
-    {
-        Assert.That(LabelBudget.ParsePerClass("1, 10,all").Select(b => (b.Text, b.IsAll)), Is.EqualTo(new[] { ("1", false), ("10", false), ("all", true) }));
-        Assert.That(LabelBudget.ParseFraction("0.01,1").Select(b => (b.Text, b.IsAll)), Is.EqualTo(new[] { ("0.01", false), ("1", true) }));
-    }
 }

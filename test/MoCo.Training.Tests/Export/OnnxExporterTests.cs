@@ -78,6 +78,14 @@ public class OnnxExporterTests
         AssertMatches(net, new OnnxExportOptions { InputSize = 28, FoldBatchNorm = fold, Mean = [0.286], Std = [0.353] }, batch, 28);
     }
 
+    // solo-learn's CIFAR stem (conv1 padded by 2): the graph's Conv takes the module's pads, at 32 px (34 after the stem) and 28.
+    [Test]
+    public void Resnet18_with_the_stem_padded_by_2_matches_libtorch([Values] bool fold, [Values(28, 32)] int size)
+    {
+        using var net = Encoder(Small with { StemPadding = 2 }, trained: true);
+        AssertMatches(net, new OnnxExportOptions { InputSize = size, FoldBatchNorm = fold, Mean = [0.286], Std = [0.353] }, 3, size);
+    }
+
     [Test]
     public void Resnet18_imagenet_stem_matches_libtorch([Values] bool trained, [Values] bool fold, [Values(1, 37)] int batch)
     {

@@ -101,7 +101,7 @@ public class FineTuneRunTests
     {
         using var images = PretrainRunTests.Blobs();
         var e = Assert.Throws<ArgumentException>(() => new LabelledTrainingSet(images, Tiny with { LabelsPerClass = 20 }));
-        Assert.That(e!.Message, Does.Contain("20 labelled items per class").And.Contain("class 0 has 16"));
+        Assert.That(e!.Message, Does.Contain("20 training images per class were asked for").And.Contain("'0' has 16"));
         using var unlabelled = InMemoryImages.FromPixels(new byte[4 * 16 * 16], 4, 1, 16, 16);
         e = Assert.Throws<ArgumentException>(() => new LabelledTrainingSet(unlabelled, Tiny));
         Assert.That(e!.Message, Does.Contain("needs labelled training images"));

@@ -72,6 +72,7 @@ public class EncoderImporterTests
             Assert.That(result.Encoder.Width, Is.EqualTo(8));
             Assert.That(result.Encoder.SmallImages, Is.True);
             Assert.That(result.Encoder.InChannels, Is.EqualTo(1));
+            Assert.That(result.Encoder.StemPadding, Is.EqualTo(layout == CheckpointLayout.SoloLearn ? 2 : (int?)null), "solo-learn's CIFAR stem pads by 2");
             Assert.That(result.Head, Is.EqualTo(head));
             Assert.That(result.HasKeyEncoder, Is.EqualTo(moco));
             Assert.That(result.HasQueue, Is.EqualTo(moco));
@@ -110,7 +111,7 @@ public class EncoderImporterTests
         Assert.That(result.IgnoredObjects, Is.EqualTo(solo.IgnoredObjects));
         Assert.That(result.IgnoredKeys, Has.Some.StartsWith("momentum_backbone.conv1.weight [8, 1, 3, 3]: the momentum backbone"));
         Assert.That(result.IgnoredKeys, Has.Some.StartsWith("classifier.weight [10, 64]"));
-        Assert.That(result.Notes, Has.Some.Contains("solo-learn's CIFAR stem pads its 3×3 conv1 by 2 pixels"));
+        Assert.That(result.Notes, Has.Some.Contains("solo-learn's CIFAR stem: its 3×3 conv1 pads by 2 pixels"));
     }
 
     [Test]

@@ -14,12 +14,19 @@ from safetensors_io import st_save
 ARCHS = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet34": (BasicBlock, [3, 4, 6, 3]), "resnet50": (Bottleneck, [3, 4, 6, 3])}
 
 
-def resnet(arch, width, small, channels, num_classes=10, scaled=False):
-    """torchvision's ResNet with base width `width`; small: 3x3 stride-1 stem without max-pool; scaled: see randomise."""
+# solo-learn's CIFAR stem (solo/methods/base.py): conv1 = a 3x3 stride-1 convolution padded by 2, maxpool = Identity.
+SOLO_LEARN_CIFAR_STEM_PADDING = 2
+
+
+def resnet(arch, width, small, channels, num_classes=10, scaled=False, stem_padding=None):
+    """torchvision's ResNet with base width `width`; small: 3x3 stride-1 stem without max-pool; stem_padding: conv1's
+    padding (default 1 for the 3x3 stem, 3 for the 7x7); scaled: see randomise."""
     block, layers = ARCHS[arch]
     m = ResNet(block, layers, num_classes=num_classes)
     m.inplanes = width
-    m.conv1 = nn.Conv2d(channels, width, 3, 1, 1, bias=False) if small else nn.Conv2d(channels, width, 7, 2, 3, bias=False)
+    if stem_padding is None:
+        stem_padding = 1 if small else 3
+    m.conv1 = nn.Conv2d(channels, width, 3, 1, stem_padding, bias=False) if small else nn.Conv2d(channels, width, 7, 2, stem_padding, bias=False)
     m.bn1 = nn.BatchNorm2d(width)
     if small:
         m.maxpool = nn.Identity()
@@ -143,8 +150,9 @@ def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="b
 
 def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=False):
     """solo-learn's Lightning checkpoint: backbone (torchvision names, fc = Identity), momentum_backbone, projector,
-    classifier; before solo-learn 1.0 (old) encoder and momentum_encoder."""
-    r = resnet(arch, width, small, channels)
+    classifier; before solo-learn 1.0 (old) encoder and momentum_encoder. A small-image network has solo-learn's CIFAR
+    stem (padding 2), so its forward (features(..., stem_padding=2)) is solo-learn's."""
+    r = resnet(arch, width, small, channels, stem_padding=SOLO_LEARN_CIFAR_STEM_PADDING if small else None)
     r.fc = nn.Identity()
     sd = collections.OrderedDict()
     for n, v in r.state_dict().items():
@@ -160,13 +168,14 @@ def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=Fa
     expected(expected_path, {"encoder_q." + n: v for n, v in r.state_dict().items()})
 
 
-def features(expected_path, out_path, arch, width, small, channels, size, head=None, dim=16, n=3):
+def features(expected_path, out_path, arch, width, small, channels, size, head=None, dim=16, n=3, stem_padding=None):
     """PyTorch's forward in eval mode of the encoder an import must produce (the tensors under our names in
-    expected_path, loaded into torchvision's ResNet): on n random images of side `size`, the backbone's pooled features
-    and, with a head ("linear" or "mlp"), the head's output. Writes x, features (and head) to out_path."""
+    expected_path, loaded into torchvision's ResNet, its conv1 padded by stem_padding): on n random images of side
+    `size`, the backbone's pooled features and, with a head ("linear" or "mlp"), the head's output. Writes x, features
+    (and head) to out_path."""
     from safetensors_io import st_load
     state = {k[len("encoder_q."):]: v for k, v in st_load(expected_path).items() if k.startswith("encoder_q.")}
-    m = resnet(arch, width, small, channels, num_classes=dim)
+    m = resnet(arch, width, small, channels, num_classes=dim, stem_padding=stem_padding)
     d = feature_dim(arch, width)
     m.fc = {"mlp": lambda: mlp(d, dim), "linear": lambda: nn.Linear(d, dim), None: nn.Identity}[head]()
     m.load_state_dict(state, strict=True)
