@@ -22,6 +22,8 @@ internal static class MocoApp
         root.Subcommands.Add(IndexCommand.Create());
         root.Subcommands.Add(NeighborsCommand.Create());
         root.Subcommands.Add(DedupCommand.Create());
+        root.Subcommands.Add(SelectCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

@@ -14,4 +14,7 @@ public enum DataSourceKind
 
     /// <summary>A .txt or .csv list, one <c>path[,label]</c> per line.</summary>
     List,
+
+    /// <summary>A .txt list written by <c>moco select</c>: some items of another source (<see cref="SelectionList"/>).</summary>
+    Selection,
 }

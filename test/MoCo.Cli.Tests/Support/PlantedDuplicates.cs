@@ -52,7 +52,7 @@ internal static class PlantedDuplicates
             var copy = Path.Combine(folder, $"img{i:D4}-copy.png");
             File.Copy(path, copy);
             var half = Path.Combine(folder, $"img{i:D4}-half.png");
-            using (var small = original.Resize(new SKImageInfo(original.Width / 2, original.Height / 2, original.ColorType, SKAlphaType.Opaque), SKFilterQuality.High))
+            using (var small = original.Resize(new SKImageInfo(original.Width / 2, original.Height / 2, original.ColorType, SKAlphaType.Opaque), new SKSamplingOptions(SKCubicResampler.Mitchell)))
             {
                 Save(small, half, SKEncodedImageFormat.Png, 100);
             }
@@ -105,7 +105,7 @@ internal static class PlantedDuplicates
             }
         }
 
-        return small.Resize(new SKImageInfo(2 * w, 2 * h, SKColorType.Gray8, SKAlphaType.Opaque), SKFilterQuality.High);
+        return small.Resize(new SKImageInfo(2 * w, 2 * h, SKColorType.Gray8, SKAlphaType.Opaque), new SKSamplingOptions(SKCubicResampler.Mitchell));
     }
 
     private static void Save(SKBitmap bitmap, string path, SKEncodedImageFormat format, int quality)
