@@ -41,6 +41,9 @@ public class ImportCommandTests
                 for kind in ("os", "eval", "subprocess"):
                     for where in ("whole", "state_dict"):
                         tc.hostile(f"{kind}.{where}.{fmt}.pt", {{TorchFiles.Quote(sentinel)}}, kind, where, legacy)
+            # What --stem-padding must give: the same state dicts' forward with conv1 padded otherwise.
+            tc.features("torchvision.zip.expected", "torchvision.padded2.features", *a, 32, stem_padding=2)
+            tc.features("solo-learn.zip.expected", "solo-learn.padded1.features", *a, 32)
             tc.moco("moco50.legacy.pth.tar", "moco50.expected", "resnet50", 16, False, 3, head="mlp", legacy=True, dim=128, k=256, scaled=True)
             tc.features("moco50.expected", "moco50.features", "resnet50", 16, False, 3, 224, head="mlp", dim=128, n=2)
             m = tc.resnet("resnet18", 8, True, 1)
@@ -162,6 +165,7 @@ public class ImportCommandTests
     [TestCase("--arch", "resnet50", "do not fit resnet50")]
     [TestCase("--layout", "moco", "no backbone tensors where the moco layout keeps them")]
     [TestCase("--layout", "timm", "unknown layout 'timm'")]
+    [TestCase("--stem-padding", "3", "the stem padding must lie in [0, 2] for the 3×3 stem, got 3")]
     public void A_flag_that_does_not_fit_the_file_is_one_error_and_nothing_is_written(string flag, string value, string message)
     {
         string ckpt = P("misfit/out.ckpt");
@@ -170,6 +174,30 @@ public class ImportCommandTests
         Assert.That(errors, Does.StartWith("error: ").And.Contain(message));
         Assert.That(errors.TrimEnd('\n'), Does.Not.Contain('\n'), "one line");
         Assert.That(Directory.Exists(P("misfit")), Is.False, "nothing written, not even the folder");
+    }
+
+    private static IEnumerable<TestCaseData> StemPaddings()
+    {
+        yield return new TestCaseData("torchvision.zip.pth", "2", "small-image 3×3 stem padded by 2", "torchvision.padded2.features", "torchvision.zip.features")
+            .SetName("--stem-padding 2 pads a torchvision backbone's 3×3 stem as solo-learn's");
+        yield return new TestCaseData("solo-learn.zip.ckpt", "1", "small-image 3×3 stem", "solo-learn.padded1.features", "solo-learn.zip.features")
+            .SetName("--stem-padding 1 overrides the solo-learn layout's 2");
+    }
+
+    [TestCaseSource(nameof(StemPaddings))]
+    public void A_stem_padding_given_is_the_networks_and_the_export_gives_PyTorchs_forward_with_it(string file, string padding, string stem, string features, string otherPadding)
+    {
+        string ckpt = P(file + ".padded.ckpt"), onnx = P(file + ".padded.onnx");
+        var (code, output, errors) = MocoRun.Captured("import", P(file), "--out", ckpt, "--stem-padding", padding);
+        Assert.That(code, Is.EqualTo(0), errors);
+        Assert.That(output, Does.Contain($"  network: resnet18 (width 8, {stem}, 1 input channel), no head\n"));
+        Assert.That(MocoRun.Captured("info", ckpt).Out, Does.Contain(padding == "2" ? "small-image stem padded by 2" : "resnet18 width 8, 1 channel(s)"), "the checkpoint's config");
+        Assert.That(MocoRun.Captured("export", "--checkpoint", ckpt, "--out", onnx).Code, Is.EqualTo(0));
+        using (var reference = SafeTensors.Load(P(features))) TorchFiles.AssertSameOutputs(onnx, reference, "features");
+        // The reference tells the paddings apart: the file's own padding gives other features.
+        using var other = SafeTensors.Load(P(otherPadding));
+        var (error, scale) = TorchFiles.Difference(onnx, other, "features");
+        Assert.That(error / scale, Is.GreaterThan(1e-2), "the padding the file alone would give is another forward");
     }
 
     private static IEnumerable<TestCaseData> Hostile()

@@ -15,6 +15,15 @@ internal static partial class TorchFiles
     /// and equals it to <see cref="OutputTolerance"/>.</summary>
     internal static void AssertSameOutputs(string onnx, SafeTensors.Contents reference, string name)
     {
+        var (error, scale) = Difference(onnx, reference, name);
+        Assert.That(error / scale, Is.LessThanOrEqualTo(OutputTolerance), $"{name}: largest difference {error} against largest magnitude {scale}");
+    }
+
+    /// <summary>The largest difference between the ONNX model's output on the reference's <c>x</c> and the reference's
+    /// <paramref name="name"/> (after checking their shapes agree and every value is finite), and the reference's largest
+    /// magnitude.</summary>
+    internal static (double Error, double Scale) Difference(string onnx, SafeTensors.Contents reference, string name)
+    {
         Tensor x = reference.Tensors["x"], want = reference.Tensors[name];
         OnnxTensor have;
         using (var session = OnnxSession.Open(onnx)) have = session.Run(x.data<float>().ToArray(), x.shape);
@@ -24,6 +33,6 @@ internal static partial class TorchFiles
         Assert.That(e.All(float.IsFinite) && have.Values.All(float.IsFinite), Is.True, name + ": every output finite, PyTorch's and ONNX Runtime's");
         double scale = e.Max(v => Math.Abs(v)), error = e.Zip(have.Values, (a, b) => Math.Abs(a - b)).Max();
         Assert.That(scale, Is.GreaterThan(0), name + ": PyTorch's output is all zeros, which would compare with anything");
-        Assert.That(error / scale, Is.LessThanOrEqualTo(OutputTolerance), $"{name}: largest difference {error} against largest magnitude {scale}");
+        return (error, scale);
     }
 }
