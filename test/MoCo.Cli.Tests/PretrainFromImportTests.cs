@@ -50,7 +50,7 @@ public class PretrainFromImportTests
     [Test]
     public void An_imported_MoCo_checkpoint_gives_both_encoders_the_head_and_with_init_queue_the_queue()
     {
-        var (code, _, err) = ImportCommandTests.Moco("import", P("moco-mlp.legacy.pth.tar"), "--out", P("moco.ckpt"));
+        var (code, _, err) = MocoRun.Captured("import", P("moco-mlp.legacy.pth.tar"), "--out", P("moco.ckpt"));
         Assert.That(code, Is.Zero, err);
         using var images = Images();
         using (var run = PretrainRun.Start(Run with { InitFrom = new InitialWeights { Path = P("moco.ckpt"), Queue = true } }, Data(images), null, P("run-moco")))
@@ -64,7 +64,7 @@ public class PretrainFromImportTests
             Assert.That(run.Initialisation, Has.Property("HeadKept").True.And.Property("KeyEncoderFromFile").True.And.Property("QueueFromFile").True);
         }
 
-        var (trained, output, errors) = ImportCommandTests.Moco("pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--dim", "16",
+        var (trained, output, errors) = MocoRun.Captured("pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--dim", "16",
             "--epochs", "1", "--threads", "1", "--init", P("moco.ckpt"), "--init-queue", "--lr", "0.01", "--out", P("cli-moco"));
         Assert.That(trained, Is.Zero, errors);
         Assert.That(output, Does.Contain("resnet18 width 8").And.Contain("key encoder from its encoder_k").And.Contain("head: the file's").And.Contain("queue: the file's"));
@@ -73,7 +73,7 @@ public class PretrainFromImportTests
     [Test]
     public void An_imported_torchvision_backbone_gives_both_encoders_its_weights_and_a_new_head()
     {
-        var (code, _, err) = ImportCommandTests.Moco("import", P("torchvision.zip.pth"), "--out", P("tv.ckpt"));
+        var (code, _, err) = MocoRun.Captured("import", P("torchvision.zip.pth"), "--out", P("tv.ckpt"));
         Assert.That(code, Is.Zero, err);
         using var images = Images();
         using (var run = PretrainRun.Start(Run with { InitFrom = new InitialWeights { Path = P("tv.ckpt") } }, Data(images), null, P("run-tv")))
@@ -88,7 +88,7 @@ public class PretrainFromImportTests
             Assert.That(run.Initialisation, Has.Property("HeadKept").False.And.Property("KeyEncoderFromFile").False);
         }
         // The file has no queue: --init-queue is refused.
-        var (refused, _, errors) = ImportCommandTests.Moco("pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--epochs", "1",
+        var (refused, _, errors) = MocoRun.Captured("pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--epochs", "1",
             "--init", P("tv.ckpt"), "--init-queue", "--out", P("cli-tv"));
         Assert.That(refused, Is.EqualTo(1));
         Assert.That(errors, Does.Contain($"--init-queue: {P("tv.ckpt")} has no queue"));
@@ -97,7 +97,7 @@ public class PretrainFromImportTests
     [Test]
     public void An_imported_solo_learn_CIFAR_backbone_trains_with_its_stem_padded_by_2()
     {
-        var (code, _, err) = ImportCommandTests.Moco("import", P("solo-learn.zip.ckpt"), "--out", P("solo.ckpt"));
+        var (code, _, err) = MocoRun.Captured("import", P("solo-learn.zip.ckpt"), "--out", P("solo.ckpt"));
         Assert.That(code, Is.Zero, err);
         // A library run must name the checkpoint's stem: the padding is part of the network, as arch and width are.
         using (var images = Images())
@@ -110,11 +110,11 @@ public class PretrainFromImportTests
         // The command takes the stem from the --init checkpoint, writes it into the run's config, and a resume keeps it.
         string[] args = ["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--dim", "16", "--epochs", "1", "--threads", "1",
             "--init", P("solo.ckpt"), "--lr", "0.01", "--out", P("cli-solo")];
-        var (trained, output, errors) = ImportCommandTests.Moco(args);
+        var (trained, output, errors) = MocoRun.Captured(args);
         Assert.That(trained, Is.Zero, errors);
         Assert.That(PretrainRun.ReadConfig(P("cli-solo")).StemPadding, Is.EqualTo(2));
-        var (exported, _, exportErrors) = ImportCommandTests.Moco("export", "--checkpoint", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile), "--out", P("cli-solo.onnx"));
+        var (exported, _, exportErrors) = MocoRun.Captured("export", "--checkpoint", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile), "--out", P("cli-solo.onnx"));
         Assert.That(exported, Is.Zero, exportErrors);
-        Assert.That(ImportCommandTests.Moco("info", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile)).Out, Does.Contain("resnet18 width 8, small-image stem padded by 2, 1 channel(s)"));
+        Assert.That(MocoRun.Captured("info", Path.Combine(P("cli-solo"), PretrainRun.CheckpointFile)).Out, Does.Contain("resnet18 width 8, small-image stem padded by 2, 1 channel(s)"));
     }
 }

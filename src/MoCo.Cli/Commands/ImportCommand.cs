@@ -20,9 +20,15 @@ internal static class ImportCommand
         internal readonly Option<string> Out = new("--out") { Description = "our checkpoint to write (safetensors, official MoCo names)", Required = true };
         internal readonly Option<string?> Arch = new("--arch") { Description = "resnet18, resnet34 or resnet50 (default: from the tensors' shapes)" };
         internal readonly Option<string> Layout = new("--layout") { Description = "auto (recognised from the keys), moco, moco-v3, torchvision, lightly or solo-learn", DefaultValueFactory = _ => "auto" };
+        // Width, input channels and stem kind are conv1.weight's shape, which every importable file has, so they get no
+        // flag; the stem's padding is the one part of the network no shape tells.
+        internal readonly Option<int?> StemPadding = new("--stem-padding")
+        {
+            Description = "zero padding of the stem's conv1, which no tensor shape tells (default: the layout's: 2 for solo-learn's 3×3 CIFAR stem, else 1 for a 3×3 stem, 3 for the 7×7 one)",
+        };
         internal readonly PreprocessingOptions Preprocessing = new();
 
-        internal IEnumerable<Option> All => [Out, Arch, Layout, .. Preprocessing.All];
+        internal IEnumerable<Option> All => [Out, Arch, Layout, StemPadding, .. Preprocessing.All];
     }
 
     internal static Command Create()
@@ -41,6 +47,7 @@ internal static class ImportCommand
         {
             Layout = CheckpointLayoutNames.Parse(r.GetValue(o.Layout)!),
             Arch = r.GetValue(o.Arch) is { } arch ? ResNetOptions.ParseArch(arch) : null,
+            StemPadding = r.GetValue(o.StemPadding),
         };
         PyTorchFile file = PyTorchCheckpointReader.Read(path);
         ImportPreprocessing given = o.Preprocessing.Get(r, ImportedCheckpoint.RecordedPreprocessing(file));

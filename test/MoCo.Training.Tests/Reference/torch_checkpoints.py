@@ -102,12 +102,12 @@ def moco(path, expected_path, arch, width, small, channels, head, legacy, dim=16
     expected(expected_path, exp)
 
 
-def moco_v3(path, expected_path, arch, width, small, channels, legacy):
+def moco_v3(path, expected_path, arch, width, small, channels, legacy, scaled=False):
     """facebookresearch/moco-v3's checkpoint: base_encoder (fc = a BN MLP), momentum_encoder, predictor, a scaler."""
     d = feature_dim(arch, width)
     def v3_mlp(din):
         return nn.Sequential(nn.Linear(din, 32, bias=False), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 16, bias=False), nn.BatchNorm1d(16, affine=False))
-    base = resnet(arch, width, small, channels)
+    base = resnet(arch, width, small, channels, scaled=scaled)
     base.fc = v3_mlp(d)
     momentum = copy.deepcopy(base)
     predictor = v3_mlp(16)
@@ -119,9 +119,9 @@ def moco_v3(path, expected_path, arch, width, small, channels, legacy):
     expected(expected_path, {"encoder_q." + n: v for n, v in backbone(base).items()})
 
 
-def torchvision_resnet(path, expected_path, arch, width, small, channels, legacy):
+def torchvision_resnet(path, expected_path, arch, width, small, channels, legacy, scaled=False):
     """A supervised torchvision state dict: torch.save(model.state_dict())."""
-    m = resnet(arch, width, small, channels, num_classes=1000 if width == 64 else 10)
+    m = resnet(arch, width, small, channels, num_classes=1000 if width == 64 else 10, scaled=scaled)
     save(m.state_dict(), path, legacy)
     expected(expected_path, {"encoder_q." + n: v for n, v in backbone(m).items()})
 
@@ -130,10 +130,16 @@ class AttributeDict(dict):
     """Stands in for Lightning's hyper-parameters class: a dict subclass that pickles as NEWOBJ + SETITEMS."""
 
 
-def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="backbone."):
-    """lightly's MoCo example as a Lightning checkpoint: backbone = nn.Sequential(*list(resnet.children())[:-1])."""
-    r = resnet(arch, width, small, channels)
-    seq = nn.Sequential(*list(r.children())[:-1])
+def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="backbone.", names="index", scaled=False):
+    """lightly's MoCo example as a Lightning checkpoint: backbone = nn.Sequential(*list(resnet.children())[:-1]) (names
+    "index": backbone.0 = conv1, .1 = bn1, .4-.7 = layer1-4), or the torchvision ResNet itself with fc = Identity (names
+    "torchvision": backbone.conv1, backbone.layer1...)."""
+    r = resnet(arch, width, small, channels, scaled=scaled)
+    if names == "index":
+        seq = nn.Sequential(*list(r.children())[:-1])
+    else:
+        seq = copy.deepcopy(r)
+        seq.fc = nn.Identity()
     head = mlp(feature_dim(arch, width), 16)
     sd = collections.OrderedDict()
     for n, v in seq.state_dict().items():
@@ -148,11 +154,11 @@ def lightly(path, expected_path, arch, width, small, channels, legacy, prefix="b
     expected(expected_path, {"encoder_q." + n: v for n, v in backbone(r).items()})
 
 
-def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=False):
+def solo_learn(path, expected_path, arch, width, small, channels, legacy, old=False, scaled=False):
     """solo-learn's Lightning checkpoint: backbone (torchvision names, fc = Identity), momentum_backbone, projector,
     classifier; before solo-learn 1.0 (old) encoder and momentum_encoder. A small-image network has solo-learn's CIFAR
     stem (padding 2), so its forward (features(..., stem_padding=2)) is solo-learn's."""
-    r = resnet(arch, width, small, channels, stem_padding=SOLO_LEARN_CIFAR_STEM_PADDING if small else None)
+    r = resnet(arch, width, small, channels, stem_padding=SOLO_LEARN_CIFAR_STEM_PADDING if small else None, scaled=scaled)
     r.fc = nn.Identity()
     sd = collections.OrderedDict()
     for n, v in r.state_dict().items():
