@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MoCo.Extraction.Native;
@@ -137,18 +136,4 @@ public sealed class StoreWriterLock : IDisposable
 
     /// <summary>This process's holder prefix, as written in the lock (for tests and messages).</summary>
     internal static string ThisProcess => string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on host {Environment.MachineName}");
-
-    /// <summary>Whether a process with <paramref name="pid"/> runs on this host (for tests that kill a holder).</summary>
-    internal static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }

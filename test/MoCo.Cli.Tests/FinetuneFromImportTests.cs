@@ -35,7 +35,7 @@ public class FinetuneFromImportTests
     public void An_imported_checkpoint_is_the_backbone_fine_tuning_starts_from(string file, string expectedFile)
     {
         string imported = P(Path.GetFileNameWithoutExtension(file) + ".ckpt");
-        var (code, _, err) = ImportCommandTests.Moco("import", P(file), "--out", imported);
+        var (code, _, err) = MocoRun.Captured("import", P(file), "--out", imported);
         Assert.That(code, Is.Zero, err);
         string run = P("ft-" + Path.GetFileName(imported));
         var result = MocoRun.Captured(["finetune", "--init", imported, "--train", $"idx:{dir}:train", "--test", $"idx:{dir}:test", "--labels-per-class", "4",
