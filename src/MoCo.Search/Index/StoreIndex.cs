@@ -22,6 +22,8 @@ internal static class StoreIndex
         ArgumentNullException.ThrowIfNull(parameters);
         parameters.Validate();
         rows.Validate();
+        // The index files are the store's: one writer at a time, as for extract and merge (refused naming the holder).
+        using var writer = MoCo.Extraction.StoreWriterLock.Acquire(folder, "moco index");
         var clock = Stopwatch.StartNew();
         var (index, covered, why) = OpenCovering(folder, rows, parameters);
         string? rebuilt = null;

@@ -62,6 +62,20 @@ public class StoreIndexTests
     }
 
     [Test]
+    public void A_second_writer_is_refused_while_the_store_is_locked_and_writes_nothing()
+    {
+        using (MoCo.Extraction.StoreWriterLock.Acquire(_store, "moco extract"))
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() =>
+                StoreIndex.Update(_store, SyntheticFeatures.Store(All, 200), HnswParameters.Default, threads: 1));
+            Assert.That(refused!.Message, Does.Contain(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(File.Exists(Path.Combine(_store, StoreIndex.IndexFileName)), Is.False);
+        }
+
+        Assert.That(StoreIndex.Update(_store, SyntheticFeatures.Store(All, 200), HnswParameters.Default, threads: 1).Rows, Is.EqualTo(200));
+    }
+
+    [Test]
     public void A_stale_index_is_searched_for_the_rows_it_covers_and_new_rows_exactly()
     {
         StoreIndex.Update(_store, SyntheticFeatures.Store(All, 2000), HnswParameters.Default, threads: 1);
