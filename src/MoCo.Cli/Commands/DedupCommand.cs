@@ -18,7 +18,7 @@ internal static class DedupCommand
 
     internal sealed class Options
     {
-        internal readonly Option<string> Store = new("--store") { Description = "the feature store (moco extract's --out)", Required = true };
+        internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<double?> Threshold = new("--threshold") { Description = "centred cosine at which two images are duplicates (default: calibrated on the store, 1 - 0.25 x the median nearest-neighbour distance)" };
         internal readonly Option<string> Out = new("--out") { Description = "folder for groups.csv (group,path: images that have a duplicate) and keep.txt (one path a line)", Required = true };
         internal readonly Option<int> K = new("--k") { Description = "candidate neighbours per image", DefaultValueFactory = _ => 10 };

@@ -13,7 +13,7 @@ internal static class IndexCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Store = new("--store") { Description = "the feature store (moco extract's --out)", Required = true };
+        internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<int> Threads = new("--threads") { Description = "threads inserting into the graph (0: one per core)", DefaultValueFactory = _ => 0 };
         internal readonly Option<int> Connectivity = new("--connectivity") { Description = "HNSW links per node (M); another value rebuilds the index", DefaultValueFactory = _ => HnswParameters.Default.Connectivity };
         internal readonly Option<int> ExpansionAdd = new("--expansion-add") { Description = "HNSW candidates while inserting (efConstruction); another value rebuilds the index", DefaultValueFactory = _ => HnswParameters.Default.ExpansionAdd };

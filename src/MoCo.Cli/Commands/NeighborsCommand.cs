@@ -15,7 +15,7 @@ internal static class NeighborsCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Store = new("--store") { Description = "the feature store (moco extract's --out)", Required = true };
+        internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<string> Image = new("--image") { Description = "the query image: a file of the store (then not its own neighbour) or any image file (featurised with the store's encoder)" };
         internal readonly Option<int?> Item = new("--item") { Description = "the query as a store item number (its index in the extraction's source)" };
         internal readonly Option<int> K = new("--k") { Description = "neighbours to list", DefaultValueFactory = _ => 10 };

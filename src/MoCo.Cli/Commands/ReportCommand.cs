@@ -16,7 +16,7 @@ internal static class ReportCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Store = new("--store") { Description = "the feature store (moco extract --out)", Required = true };
+        internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<string?> Run = new("--run") { Description = "a moco pretrain folder: its log.jsonl gives the loss and kNN curves" };
         internal readonly Option<string?> Probe = new("--probe") { Description = "a moco probe --out folder: its confusion matrix" };
         internal readonly Option<string?> Groups = new("--groups") { Description = "moco dedup's groups.csv: the near-duplicate groups" };

@@ -18,7 +18,7 @@ internal static class SelectCommand
 {
     internal sealed class Options
     {
-        internal readonly Option<string> Store = new("--store") { Description = "the feature store (moco extract --out)", Required = true };
+        internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<int> Budget = new("--budget") { Description = "how many images to choose", Required = true };
         internal readonly Option<string> Method = new("--method") { Description = $"{SelectionMethodNames.All}: greedy k-center (coreset), seeded random, or k-means + a balanced pick per cluster", DefaultValueFactory = _ => "kcenter" };
         internal readonly Option<string?> Exclude = new("--exclude") { Description = "images already labelled, one path a line (a list moco select wrote, or path,label lines): never chosen, counted as chosen" };

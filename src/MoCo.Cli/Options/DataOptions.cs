@@ -20,6 +20,9 @@ internal static class DataOptions
     }
 
     /// <summary>An optional source option (no default).</summary>
+    /// <summary>A feature store to read (<c>moco extract</c>'s <c>--out</c>): index, neighbors, dedup, select, report.</summary>
+    internal static Option<string> Store() => new("--store") { Description = "the feature store (moco extract's --out folder)", Required = true };
+
     internal static Option<string?> OptionalSource(string name, string what) => new(name) { Description = $"{what}: {DataSourceSpec.Forms}" };
 
     /// <summary>The source given to <paramref name="option"/>, parsed.</summary>
