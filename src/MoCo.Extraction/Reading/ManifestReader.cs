@@ -45,32 +45,10 @@ internal sealed class ManifestReader : IDisposable
     /// <summary>Whether the manifest has the per-file index (stores written before issue 20 lack it until a writer opens them).</summary>
     public bool HasIndex { get; private set; }
 
-    public Dictionary<string, string> Settings()
-    {
-        using var command = Command("SELECT key, value FROM settings;");
-        using var reader = command.ExecuteReader();
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            result[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return result;
-    }
+    public Dictionary<string, string> Settings() => ManifestQueries.Settings(_db);
 
     /// <summary>The committed feature files, in name order (the store's row order).</summary>
-    public List<(string Name, int Rows)> Shards()
-    {
-        using var command = Command("SELECT name, rows FROM shards ORDER BY name;");
-        using var reader = command.ExecuteReader();
-        var result = new List<(string, int)>();
-        while (reader.Read())
-        {
-            result.Add((reader.GetString(0), reader.GetInt32(1)));
-        }
-
-        return result;
-    }
+    public List<(string Name, int Rows)> Shards() => ManifestQueries.Shards(_db);
 
     /// <summary>Every image line, in item order.</summary>
     public List<ImageRecord> Images()

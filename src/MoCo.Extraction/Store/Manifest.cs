@@ -44,18 +44,7 @@ internal sealed class Manifest : IDisposable
         return manifest;
     }
 
-    public Dictionary<string, string> ReadSettings()
-    {
-        using var command = Command("SELECT key, value FROM settings;");
-        using var reader = command.ExecuteReader();
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            result[reader.GetString(0)] = reader.GetString(1);
-        }
-
-        return result;
-    }
+    public Dictionary<string, string> ReadSettings() => ManifestQueries.Settings(_db);
 
     public void WriteSettings(IEnumerable<(string Key, string Value)> pairs)
     {
@@ -74,18 +63,7 @@ internal sealed class Manifest : IDisposable
     }
 
     /// <summary>The committed feature files, in name order.</summary>
-    public List<(string Name, int Rows)> Shards()
-    {
-        using var command = Command("SELECT name, rows FROM shards ORDER BY name;");
-        using var reader = command.ExecuteReader();
-        var result = new List<(string, int)>();
-        while (reader.Read())
-        {
-            result.Add((reader.GetString(0), reader.GetInt32(1)));
-        }
-
-        return result;
-    }
+    public List<(string Name, int Rows)> Shards() => ManifestQueries.Shards(_db);
 
     /// <summary>Source items already done (ok or failed).</summary>
     public HashSet<int> DoneItems()
