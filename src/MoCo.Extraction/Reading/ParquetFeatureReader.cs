@@ -1,12 +1,14 @@
+using MoCo.Extraction.Reading.ParquetPages;
 using Parquet;
-using Parquet.Schema;
 
 namespace MoCo.Extraction.Reading;
 
 /// <summary>
 /// A store's Parquet feature file: the <c>features</c> column (a list of float32 per row, D values each) of its one row
 /// group, decoded once into a buffer the reader reuses for the next file (Parquet pages are compressed, so a slice
-/// cannot be read alone).
+/// cannot be read alone). The column's pages are read by <see cref="FloatListPages"/> where they are laid out as the
+/// store's writer lays them out (Snappy or none, PLAIN values, RLE levels): several times faster than Parquet.Net's
+/// general decoder, which reads any other layout.
 /// </summary>
 internal sealed class ParquetFeatureReader : IFeatureFileReader
 {
@@ -39,6 +41,9 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
 
     public int Rows { get; }
 
+    /// <summary>Whether the pages were read by <see cref="FloatListPages"/> (else by Parquet.Net's general decoder).</summary>
+    internal bool ReadPages { get; private set; }
+
     public void Read(int start, Span<float> destination) =>
         _values.AsSpan(start * _dimension, destination.Length).CopyTo(destination);
 
@@ -48,7 +53,8 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
 
     private async Task ReadAsync(string path, int rows, int values)
     {
-        await using var reader = await ParquetReader.CreateAsync(path).ConfigureAwait(false);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 4096, FileOptions.RandomAccess);
+        await using var reader = await ParquetReader.CreateAsync(file, leaveStreamOpen: true).ConfigureAwait(false);
         var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Path.ToString().StartsWith("features", StringComparison.Ordinal))
             ?? throw new InvalidDataException($"{path}: no features column.");
         if (reader.RowGroupCount != 1)
@@ -62,15 +68,50 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
             throw new InvalidDataException($"{path}: {group.RowCount} rows; the manifest expects {rows}.");
         }
 
-        if (group.GetMetadata(field)?.MetaData?.NumValues is long stored && stored != values)
+        var chunk = group.GetMetadata(field)?.MetaData ?? throw new InvalidDataException($"{path}: the features column has no metadata.");
+        if (chunk.NumValues != values)
         {
-            throw new InvalidDataException($"{path}: {stored} feature values; the manifest expects {rows} rows of {values / rows}.");
+            throw new InvalidDataException($"{path}: {chunk.NumValues} feature values; the manifest expects {rows} rows of {values / rows}.");
         }
 
+        ReadPages = field.MaxRepetitionLevel == 1 && chunk.Type == Parquet.Meta.Type.FLOAT && chunk.DictionaryPageOffset is null or 0
+            && FloatListPages.Supports((int)chunk.Codec) && TryReadPages(file, chunk, field.MaxDefinitionLevel, values);
+        if (ReadPages)
+        {
+            return;
+        }
+
+        _buffers.GrowLevels(values);
         var definition = _buffers.Definition.AsMemory(0, values);
         var repetition = _buffers.Repetition.AsMemory(0, values);
         await group.ReadRawAsync<float>(field, _values.AsMemory(0, values), definition, repetition).ConfigureAwait(false);
         CheckLevels(path, definition.Span, repetition.Span);
+    }
+
+    private bool TryReadPages(FileStream file, Parquet.Meta.ColumnMetaData chunk, int maxDefinitionLevel, int values)
+    {
+        var start = chunk.DataPageOffset;
+        var length = chunk.TotalCompressedSize;
+        if (start < 4 || length <= 0 || length > Array.MaxLength || start + length > file.Length)
+        {
+            throw new InvalidDataException($"{file.Name}: the features column chunk ({length} bytes at {start}) lies outside the file ({file.Length} bytes).");
+        }
+
+        var bytes = _buffers.Chunk((int)length);
+        for (var at = 0; at < bytes.Length;)
+        {
+            var read = RandomAccess.Read(file.SafeFileHandle, bytes[at..], start + at);
+            at += read > 0 ? read : throw new InvalidDataException($"{file.Name}: ends inside the features column chunk.");
+        }
+
+        try
+        {
+            return FloatListPages.TryRead(bytes, (int)chunk.Codec, maxDefinitionLevel, _dimension, _values.AsSpan(0, values), _buffers.Page);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file.Name}: the features column: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -95,10 +136,17 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
 /// <summary>What <see cref="ParquetFeatureReader"/> decodes into, kept from one file to the next.</summary>
 internal sealed class ParquetBuffers
 {
+    private byte[] _chunk = [];
+
     public float[] Values { get; private set; } = [];
 
+    /// <summary>One decompressed page (<see cref="FloatListPages"/>).</summary>
+    public PageBuffer Page { get; } = new();
+
+    /// <summary>Levels as ints, for Parquet.Net's general decoder only.</summary>
     public int[] Definition { get; private set; } = [];
 
+    /// <inheritdoc cref="Definition"/>
     public int[] Repetition { get; private set; } = [];
 
     public void Grow(int values)
@@ -106,8 +154,26 @@ internal sealed class ParquetBuffers
         if (Values.Length < values)
         {
             Values = new float[values];
+        }
+    }
+
+    public void GrowLevels(int values)
+    {
+        if (Definition.Length < values)
+        {
             Definition = new int[values];
             Repetition = new int[values];
         }
+    }
+
+    /// <summary>A buffer for a column chunk's bytes, exactly <paramref name="bytes"/> long.</summary>
+    public Span<byte> Chunk(int bytes)
+    {
+        if (_chunk.Length < bytes)
+        {
+            _chunk = new byte[bytes];
+        }
+
+        return _chunk.AsSpan(0, bytes);
     }
 }
