@@ -130,5 +130,6 @@ internal sealed class FileSlot : IDisposable
     {
         Release();
         Manifest?.Dispose();
+        Parquet.Dispose();
     }
 }

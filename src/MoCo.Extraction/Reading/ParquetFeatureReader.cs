@@ -133,8 +133,12 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
     }
 }
 
-/// <summary>What <see cref="ParquetFeatureReader"/> decodes into, kept from one file to the next.</summary>
-internal sealed class ParquetBuffers
+/// <summary>
+/// What <see cref="ParquetFeatureReader"/> decodes into, kept from one file to the next and rented from the shared array
+/// pools, so that a new enumeration of the store (a trainer's next pass) reuses the last one's arrays rather than
+/// allocating and zeroing a file's worth of fresh memory for each slot.
+/// </summary>
+internal sealed class ParquetBuffers : IDisposable
 {
     private byte[] _chunk = [];
 
@@ -149,31 +153,44 @@ internal sealed class ParquetBuffers
     /// <inheritdoc cref="Definition"/>
     public int[] Repetition { get; private set; } = [];
 
-    public void Grow(int values)
-    {
-        if (Values.Length < values)
-        {
-            Values = new float[values];
-        }
-    }
+    public void Grow(int values) => Values = Rent(Values, values);
 
     public void GrowLevels(int values)
     {
-        if (Definition.Length < values)
-        {
-            Definition = new int[values];
-            Repetition = new int[values];
-        }
+        Definition = Rent(Definition, values);
+        Repetition = Rent(Repetition, values);
     }
 
     /// <summary>A buffer for a column chunk's bytes, exactly <paramref name="bytes"/> long.</summary>
     public Span<byte> Chunk(int bytes)
     {
-        if (_chunk.Length < bytes)
+        _chunk = Rent(_chunk, bytes);
+        return _chunk.AsSpan(0, bytes);
+    }
+
+    /// <summary>Returns the arrays to the pools.</summary>
+    public void Dispose()
+    {
+        Values = Rent(Values, -1);
+        Definition = Rent(Definition, -1);
+        Repetition = Rent(Repetition, -1);
+        _chunk = Rent(_chunk, -1);
+        Page.Dispose();
+    }
+
+    /// <summary><paramref name="held"/> when it has <paramref name="length"/> elements, else a pooled array that has (held returned to the pool); length -1: return it, hold nothing.</summary>
+    internal static T[] Rent<T>(T[] held, int length)
+    {
+        if (length >= 0 && held.Length >= length)
         {
-            _chunk = new byte[bytes];
+            return held;
         }
 
-        return _chunk.AsSpan(0, bytes);
+        if (held.Length > 0)
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(held);
+        }
+
+        return length > 0 ? System.Buffers.ArrayPool<T>.Shared.Rent(length) : [];
     }
 }

@@ -191,8 +191,8 @@ internal static class FloatListPages
     }
 }
 
-/// <summary>The buffer one decompressed page goes into, grown when too small and kept for the next page and file.</summary>
-internal sealed class PageBuffer
+/// <summary>The buffer one decompressed page goes into, rented from the shared pool, kept for the next page and file.</summary>
+internal sealed class PageBuffer : IDisposable
 {
     private byte[] _bytes = [];
 
@@ -201,9 +201,20 @@ internal sealed class PageBuffer
     {
         if (_bytes.Length < size)
         {
-            _bytes = new byte[size];
+            Dispose();
+            _bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
         }
 
         return _bytes.AsSpan(0, size);
+    }
+
+    /// <summary>Returns the buffer to the pool.</summary>
+    public void Dispose()
+    {
+        if (_bytes.Length > 0)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
     }
 }
