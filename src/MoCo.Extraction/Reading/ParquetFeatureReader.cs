@@ -74,7 +74,7 @@ internal sealed class ParquetFeatureReader : IFeatureFileReader
             throw new InvalidDataException($"{path}: {chunk.NumValues} feature values; the manifest expects {rows} rows of {values / rows}.");
         }
 
-        ReadPages = field.MaxRepetitionLevel == 1 && chunk.Type == Parquet.Meta.Type.FLOAT && chunk.DictionaryPageOffset is null or 0
+        ReadPages = field.MaxRepetitionLevel == 1 && field.MaxDefinitionLevel >= 1 && chunk.Type == Parquet.Meta.Type.FLOAT && chunk.DictionaryPageOffset is null or 0
             && FloatListPages.Supports((int)chunk.Codec) && TryReadPages(file, chunk, field.MaxDefinitionLevel, values);
         if (ReadPages)
         {

@@ -43,12 +43,12 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data)
         }
 
         var delta = head >> 4;
-        lastId = delta != 0 ? (short)(lastId + delta) : checked((short)ZigZag(ReadVarint()));
+        lastId = delta != 0 ? (short)(lastId + delta) : (short)InRange(ZigZag(ReadVarint()), short.MinValue, short.MaxValue);
         return (lastId, type);
     }
 
     /// <summary>An i32 (or i16, or an enum) field's value.</summary>
-    public int ReadI32() => checked((int)ZigZag(ReadVarint()));
+    public int ReadI32() => (int)InRange(ZigZag(ReadVarint()), int.MinValue, int.MaxValue);
 
     /// <summary>Passes over a value of <paramref name="type"/> (a whole struct, list, set or map included).</summary>
     public void Skip(byte type) => Skip(type, 0);
@@ -74,19 +74,19 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data)
                 Advance(8);
                 break;
             case Binary:
-                Advance(checked((int)ReadVarint()));
+                Advance(Count(ReadVarint()));
                 break;
             case List or Set:
             {
                 var head = ReadByte();
-                var count = head >> 4 == 15 ? checked((int)ReadVarint()) : head >> 4;
+                var count = head >> 4 == 15 ? Count(ReadVarint()) : head >> 4;
                 SkipElements((byte)(head & 0x0F), count, depth);
                 break;
             }
 
             case Map:
             {
-                var count = checked((int)ReadVarint());
+                var count = Count(ReadVarint());
                 if (count > 0)
                 {
                     var types = ReadByte();
@@ -180,4 +180,11 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data)
     }
 
     private static long ZigZag(ulong v) => (long)(v >> 1) ^ -(long)(v & 1);
+
+    private static long InRange(long value, long min, long max) =>
+        value >= min && value <= max ? value : throw new InvalidDataException($"Parquet page header: {value} is out of its field's range.");
+
+    // A length or element count: never more than the header's bytes could hold, so a corrupt one fails here, not in a loop.
+    private int Count(ulong value) =>
+        value <= (ulong)(_data.Length - Position) ? (int)value : throw new InvalidDataException($"Parquet page header: a length of {value} runs past its end.");
 }

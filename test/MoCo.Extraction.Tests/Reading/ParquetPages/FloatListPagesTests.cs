@@ -159,4 +159,31 @@ public class FloatListPagesTests
 
         Assert.That(refused, Is.GreaterThan(0), "some flipped bits (in headers, lengths, levels) must be refused");
     }
+
+    [Test]
+    public void A_header_with_numbers_or_lengths_out_of_range_is_refused()
+    {
+        static byte[] Varint(ulong v)
+        {
+            var bytes = new List<byte>();
+            for (; v >= 0x80; v >>= 7)
+            {
+                bytes.Add((byte)(v | 0x80));
+            }
+
+            bytes.Add((byte)v);
+            return [.. bytes];
+        }
+
+        // Field 1 (i32, header byte 0x15) holding 2^40 (zigzag 2^41): no i32.
+        byte[] bigNumber = [0x15, .. Varint(1UL << 41), 0];
+        // Field 9 (binary, an unknown field to skip) of 2^31 bytes: longer than the header.
+        byte[] longBinary = [0x98, .. Varint(1UL << 31), 0];
+        // Field 9 as a list of 2^40 booleans.
+        byte[] longList = [0x99, 0xF1, .. Varint(1UL << 40), 0];
+        foreach (var (name, bytes) in new[] { ("i32 out of range", bigNumber), ("binary past the end", longBinary), ("list past the end", longList) })
+        {
+            Assert.Throws<InvalidDataException>(() => Read(bytes, FloatListPages.Uncompressed, 4, 4), name);
+        }
+    }
 }
