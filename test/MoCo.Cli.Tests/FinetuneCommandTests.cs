@@ -131,6 +131,23 @@ public class FinetuneCommandTests
     }
 
     [Test]
+    public void Epochs_take_one_value_per_budget_in_its_order()
+    {
+        string run = Path.Combine(dir, "epochs");
+        string[] Args(string epochs, string output) =>
+            ["finetune", "--init", "random", "--width", "4", "--train", $"idx:{dir}:train", "--test", $"idx:{dir}:test", "--batch", "8", "--threads", "1",
+             "--eval-every", "0", "--labels-per-class", "2,4", "--epochs", epochs, "--out", output, "--json"];
+        var result = Moco(Args("3,1", run));
+        Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(lines.Select(l => (l.GetProperty("labels_per_class").ToString(), l.GetProperty("epochs").GetInt32())), Is.EqualTo(new[] { ("2", 3), ("4", 1) }));
+        Assert.That(File.ReadLines(Path.Combine(run, "lpc-2", "log.jsonl")).Count(), Is.EqualTo(3));
+        Assert.That(File.ReadLines(Path.Combine(run, "lpc-4", "log.jsonl")).Count(), Is.EqualTo(1));
+        AssertOneErrorLine(Moco(Args("3,1,2", Path.Combine(dir, "e1"))), "3 values for 2 label budget(s)");
+        AssertOneErrorLine(Moco(Args("3,0", Path.Combine(dir, "e2"))), "'0' is not a positive whole number");
+    }
+
+    [Test]
     public void The_shared_options_mean_what_they_mean_in_pretrain()
     {
         var o = new Commands.FinetuneCommand.Options();

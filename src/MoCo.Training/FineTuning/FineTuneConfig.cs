@@ -17,6 +17,9 @@ public sealed record FineTuneConfig
     /// <summary>The word for a randomly initialised encoder in <see cref="Init"/>.</summary>
     public const string RandomInit = "random";
 
+    /// <summary>The word for <see cref="HeadInit"/>: the classifier starts as the linear probe on the frozen features.</summary>
+    public const string ProbeHeadInit = "probe";
+
     /// <summary>Where the encoder starts: a pretraining checkpoint's path (its encoder_q without the projection head) or
     /// <see cref="RandomInit"/> (default; torchvision's initialisation, seeded by <see cref="Seed"/>).</summary>
     public string Init { get; init; } = RandomInit;
@@ -61,6 +64,10 @@ public sealed record FineTuneConfig
     /// <summary>Keep every BatchNorm in eval mode while training: running statistics fixed (the pretrained ones) and used
     /// instead of the batch's; γ and β still learn. Default false.</summary>
     public bool FreezeBn { get; init; }
+    /// <summary>How the classifier starts: <see cref="ProbeHeadInit"/> (the linear probe fitted on the frozen backbone's
+    /// features of the labelled images, LP-FT: <c>ProbeHead</c>) or <see cref="RandomInit"/> (PyTorch's default
+    /// initialisation). Default random; checkpoints written before this field read as random.</summary>
+    public string HeadInit { get; init; } = RandomInit;
     /// <summary>Smallest area fraction of the training views' random resized crop (default 0.2, MoCo's).</summary>
     public double MinCropScale { get; init; } = 0.2;
     /// <summary>Side of the square views (the data's).</summary>
@@ -132,6 +139,7 @@ public sealed record FineTuneConfig
         if (ClassNames is { } names && (names.Length != Classes || names.Distinct().Count() != names.Length || names.Any(string.IsNullOrEmpty)))
             throw new ArgumentException($"the classifier needs {Classes} distinct, non-empty class names, got {names.Length}");
         if (Draw < 0) throw new ArgumentException($"the draw's index must be non-negative, got {Draw}");
+        if (HeadInit is not (RandomInit or ProbeHeadInit)) throw new ArgumentException($"the head's initialisation must be '{RandomInit}' or '{ProbeHeadInit}', got '{HeadInit}'");
         if (EvalEvery < 0) throw new ArgumentException($"epochs between evaluations must be non-negative, got {EvalEvery}");
         if (!(MinCropScale > 0 && MinCropScale <= 1)) throw new ArgumentException($"the crop scale must lie in (0, 1], got {MinCropScale}");
         if (Mean.Length != InChannels || Std.Length != InChannels)

@@ -67,6 +67,11 @@ public sealed class FineTuneRun : IDisposable
 
         Model = saved is null ? FineTuneModel.Create(config) : FineTuneModel.Create(config with { Init = FineTuneConfig.RandomInit });
         Model.To(device);
+        if (saved is null && config.HeadInit == FineTuneConfig.ProbeHeadInit)
+        {
+            ProbeHead.Initialise(Model, train.Unaugmented, config.Classes, device);
+        }
+
         backbone = new SGD(Model.BackboneParameters(), config.LearningRate, config.Momentum, 0, config.WeightDecay, config.Nesterov);
         head = new SGD(Model.HeadParameters(), config.HeadLr, config.Momentum, 0, config.WeightDecay, config.Nesterov);
         (backboneSchedule, headSchedule) = config.Schedules;
