@@ -68,6 +68,11 @@ public sealed record FineTuneConfig
     /// features of the labelled images, LP-FT: <c>ProbeHead</c>) or <see cref="RandomInit"/> (PyTorch's default
     /// initialisation). Default random; checkpoints written before this field read as random.</summary>
     public string HeadInit { get; init; } = RandomInit;
+    /// <summary>After the last epoch, recompute every BatchNorm's running statistics on the labelled images through the
+    /// evaluation transform ("precise BN"): training normalised each batch of augmented views by its own statistics,
+    /// and the running averages it leaves describe augmented views, not the clean images the classifier is used on.
+    /// Default false.</summary>
+    public bool RecalibrateBn { get; init; }
     /// <summary>Smallest area fraction of the training views' random resized crop (default 0.2, MoCo's).</summary>
     public double MinCropScale { get; init; } = 0.2;
     /// <summary>Side of the square views (the data's).</summary>

@@ -152,6 +152,11 @@ public sealed class FineTuneRun : IDisposable
             }
             if (batches == 0)
                 throw new InvalidOperationException($"epoch {epoch} had no trainable batch (every image unreadable?): {string.Join("; ", train.Skipped.Take(5))}");
+            if (epoch == Config.Epochs - 1 && Config.RecalibrateBn)
+            {
+                ProbeHead.RecalibrateBatchNorm(Model.Network, train.Unaugmented, device);
+            }
+
             bool evaluate = test is not null && (epoch == Config.Epochs - 1 || (Config.EvalEvery > 0 && (epoch + 1) % Config.EvalEvery == 0));
             double? top1 = evaluate ? Evaluate(test!).Top1 : null;
             log.Write(new FineTuneLogEntry { epoch = epoch, step = position.GlobalStep, loss = lossSum / batches, lr = lr, head_lr = headLr, test_top1 = top1 });
