@@ -215,7 +215,8 @@ internal static class FinetuneCommand
         using var run = resume ? FineTuneRun.Resume(dir, train, test) : FineTuneRun.Start(config, train, test, dir);
         try
         {
-            run.Run(log);
+            // The live progress line (pretraining's) on stderr when it is a terminal; a log file or a pipe gets the epoch lines alone.
+            run.Run(log, progress: Console.IsErrorRedirected ? null : Console.Error);
         }
         catch (TrainingDivergedException e)
         {
