@@ -36,7 +36,7 @@ internal static class FinetuneCommand
         internal readonly Option<bool> FreezeBn = new("--freeze-bn") { Description = "keep BatchNorm in eval mode while training (its running statistics fixed; γ, β still learn)" };
         internal readonly Option<double?> MinCropScale = new("--min-crop-scale") { Description = string.Create(CultureInfo.InvariantCulture, $"smallest area fraction of the training views' random resized crop (default {Defaults.MinCropScale})") };
         internal readonly Option<string?> HeadInit = new("--head-init") { Description = "how the classifier starts: random (PyTorch's initialisation) or probe (the linear probe on the frozen features, LP-FT)" };
-        internal readonly Option<bool> RecalibrateBn = new("--recalibrate-bn") { Description = "after the last epoch, recompute BatchNorm's running statistics on the labelled images through the evaluation transform (precise BN)" };
+        internal readonly Option<bool?> RecalibrateBn = new("--recalibrate-bn") { Description = "after the last epoch, recompute BatchNorm's running statistics on the labelled images through the evaluation transform (precise BN; default true)" };
         internal readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between test evaluations in log.jsonl (default 1; 0: the last epoch only)" };
         internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line per run (top1, macro_accuracy, log_loss, labels_per_class, train_images, epochs, …) on stdout; progress and the tables go to stderr" };
         // --arch, --width, --small-images, --in-channels (random init), --seed, --threads, --device, --deterministic, --channels-last: as pretraining's.
@@ -110,7 +110,7 @@ internal static class FinetuneCommand
                 FreezeBn = r.GetValue(FreezeBn),
                 MinCropScale = r.GetValue(MinCropScale) ?? Defaults.MinCropScale,
                 HeadInit = r.GetValue(HeadInit) ?? Defaults.HeadInit,
-                RecalibrateBn = r.GetValue(RecalibrateBn) || Defaults.RecalibrateBn,
+                RecalibrateBn = r.GetValue(RecalibrateBn) ?? Defaults.RecalibrateBn,
                 EvalEvery = r.GetValue(EvalEvery) ?? Defaults.EvalEvery,
                 Seed = r.GetValue(Shared.Seed) ?? Defaults.Seed,
                 Threads = r.GetValue(Shared.Threads) ?? Defaults.Threads,

@@ -117,4 +117,33 @@ public class ProbeHeadTests
         Assert.That(without, Is.GreaterThan(0.5));
         Assert.That(() => (Tiny with { HeadInit = "zeros" }).Validate(), Throws.ArgumentException.With.Message.Contains("'zeros'"));
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_run_ends_with_BatchNorm_statistics_of_the_labelled_images_when_asked(bool recalibrate)
+    {
+        // Recalibrating depends on the weights alone (the statistics are reset first), so doing it again after the run
+        // changes nothing when the run did it, and changes the running statistics when it did not.
+        using var images = PretrainRunTests.Blobs();
+        var config = Tiny with { RecalibrateBn = recalibrate, Epochs = 2 };
+        var dir = Directory.CreateTempSubdirectory("moco-precise-bn-").FullName;
+        try
+        {
+            using var train = new LabelledTrainingSet(images, config);
+            using var run = FineTuneRun.Start(config, train, null, dir);
+            run.Run();
+            float[] Stats() => [.. run.Model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>()
+                .SelectMany(n => n.running_mean!.data<float>().ToArray().Concat(n.running_var!.data<float>().ToArray()))];
+            var after = Stats();
+            ProbeHead.RecalibrateBatchNorm(run.Model.Network, train.Unaugmented, CPU);
+            var again = Stats();
+            double gap = after.Zip(again, (a, b) => Math.Abs(a - b)).Max();
+            if (recalibrate) Assert.That(gap, Is.LessThan(1e-5), "the run's statistics are the labelled images'");
+            else Assert.That(gap, Is.GreaterThan(1e-2), "training's running averages of augmented batches differ");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
