@@ -27,11 +27,14 @@ internal static class PlantedDuplicatesMeasurement
             case "plant" when args.Length >= 5:
                 Plant(args[1], Int(args[2]), Int(args[3]), Int(args[4]), args.Length > 5 ? Int(args[5]) : 2);
                 break;
+            case "groups" when args.Length >= 2:
+                Groups(args[1]);
+                break;
             case "pairs" when args.Length >= 2:
                 Pairs(args[1], args.Skip(2).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).ToArray());
                 break;
             default:
-                throw new ArgumentException("usage: plant DIR COUNT PLANTED SEED [SCALE] | pairs STORE [T ...]");
+                throw new ArgumentException("usage: plant DIR COUNT PLANTED SEED [SCALE] | pairs STORE [T ...] | groups GROUPS.CSV");
         }
     }
 
@@ -61,6 +64,21 @@ internal static class PlantedDuplicatesMeasurement
         }
 
         Console.WriteLine($"{count} images ({w * scale} px, Fashion-MNIST test, seed {seed}), {planted} x {DuplicateMaker.Kinds.Length} planted duplicates -> {folder}");
+    }
+
+    /// <summary>Scores `moco dedup`'s groups.csv against the planted truth (file names): duplicates grouped with their
+    /// original, by kind, and groups that hold images of two different originals.</summary>
+    private static void Groups(string csv)
+    {
+        var rows = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).Select(p => (Group: p[0], Name: Path.GetFileNameWithoutExtension(p[1]))).ToArray();
+        var groupOf = rows.ToDictionary(r => r.Name, r => r.Group);
+        var mixed = rows.GroupBy(r => r.Group).Count(g => g.Select(r => r.Name.Split('-')[0]).Distinct().Count() > 1);
+        var kinds = DuplicateMaker.Kinds.Select(k =>
+        {
+            var planted = rows.Length == 0 ? 0 : groupOf.Keys.Count(n => n.EndsWith("-" + Name(k), StringComparison.Ordinal) && groupOf.GetValueOrDefault(n.Split('-')[0]) == groupOf[n]);
+            return $"{Name(k)} {planted}";
+        });
+        Console.WriteLine($"{rows.GroupBy(r => r.Group).Count()} groups, {rows.Length} images; grouped with their original: {string.Join(", ", kinds)}; groups mixing two originals: {mixed}");
     }
 
     private static string Name(DuplicateKind kind) => kind.ToString().ToLowerInvariant();

@@ -10,7 +10,7 @@ using MoCo.Search.Exact;
 // exact search on a sample of queries, then dedup's candidate search + grouping over all rows.
 // Usage: dotnet run -c Release --project bench/MoCo.Search.Bench -- [rows=100000] [dim=512] [threads=2] [queries=1000] [ef=64]
 // (or `plant ...` / `pairs ...`: dedup on planted duplicates, PlantedDuplicatesMeasurement.cs)
-if (args.FirstOrDefault() is "plant" or "pairs")
+if (args.FirstOrDefault() is "plant" or "pairs" or "groups")
 {
     MoCo.Search.Bench.PlantedDuplicatesMeasurement.Run(args);
     return;

@@ -6,8 +6,12 @@ namespace MoCo.Search.Dedup;
 /// Every image has a nearest other image; on a store without duplicates these are look-alikes (two T-shirts), and
 /// their centred cosine distances d = 1 − similarity spread over orders of magnitude. log d is close to normal
 /// (measured on the demo encoder's Fashion-MNIST store: a normal fitted to the median and upper quartile predicts the
-/// 1st percentile within 5%, docs/search.md), so the closest of N such pairs lies near μ − z<sub>N</sub>·σ, z<sub>N</sub>
-/// the expected maximum of N standard normals. The threshold is 1 − exp(μ − z<sub>N</sub>·σ).
+/// 1st percentile within 5%, docs/search.md), and the threshold is 1 − exp(μ − z·σ) with z chosen so that the
+/// closest of N look-alike pairs reaches it with probability <see cref="Risk"/> only (when in doubt, do not group).
+/// Measured, real look-alike tails are lighter than log-normal, so the margin is larger still. Where nearest-neighbour
+/// distances are concentrated (small σ; synthetic clusters in a few dozen dimensions, whose log distances have a heavier
+/// left tail than a normal's), the threshold's distance is also capped at <see cref="MaxFractionOfMedian"/> of the
+/// median: the closest distinct pair measured on the real stores sat at 1/11 of it (docs/search.md).
 /// </para>
 /// <para>
 /// μ is the median of log d and σ comes from the median and the upper quartile only, the side duplicates do not
@@ -23,6 +27,12 @@ internal static class LookAlikeFloor
 
     /// <summary>Fewest rows the fit is made on.</summary>
     public const int MinRows = 50;
+
+    /// <summary>The chance, under the fitted log-normal, that the store's closest distinct pair reaches the threshold.</summary>
+    public const double Risk = 0.05;
+
+    /// <summary>The threshold's distance is at most this fraction of the median nearest-neighbour distance.</summary>
+    public const double MaxFractionOfMedian = 0.1;
 
     /// <summary>Φ⁻¹(0.75): the upper quartile of a standard normal.</summary>
     private const double UpperQuartileZ = 0.6744897501960817;
@@ -44,15 +54,20 @@ internal static class LookAlikeFloor
         }
 
         var sigma = (upper - mu) / UpperQuartileZ;
-        var z = ExpectedMaximumZ(logs.Length);
-        return new Calibration(1 - Math.Exp(mu - (z * sigma)), logs.Length, Math.Exp(mu), sigma, z, null);
+        var z = ExpectedMaximumZ(logs.Length / Risk);
+        var fraction = Math.Exp(-z * sigma);
+        return new Calibration(1 - (Math.Exp(mu) * Math.Min(fraction, MaxFractionOfMedian)), logs.Length, Math.Exp(mu), sigma, z, null)
+        {
+            Capped = fraction > MaxFractionOfMedian,
+        };
     }
 
     /// <summary>
-    /// Where the largest of <paramref name="n"/> standard normal draws lies: √(2 ln n − ln ln n − ln 4π), the location
-    /// of the Gumbel limit of the normal maximum (Cramér 1946; within 0.05 of Φ⁻¹(1 − 1/n) for n from 50 to 10⁸).
+    /// b(n) = √(2 ln n − ln ln n − ln 4π), ≈ Φ⁻¹(1 − 1/n) (within 0.08 for n ≥ 50): the location of the Gumbel limit of
+    /// the maximum of standard normal draws (Cramér 1946). The largest of N draws stays below b(N/α) with probability
+    /// ≈ exp(−α) ≈ 1 − α.
     /// </summary>
-    public static double ExpectedMaximumZ(int n)
+    public static double ExpectedMaximumZ(double n)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, MinRows);
         var log = Math.Log(n);
@@ -77,12 +92,18 @@ internal static class LookAlikeFloor
 /// <param name="Fallback">Why the store could not be calibrated (then <paramref name="Threshold"/> is <see cref="LookAlikeFloor.ExactCopies"/>), or null.</param>
 internal sealed record Calibration(double Threshold, int Rows, double MedianDistance, double Spread, double Z, string? Fallback)
 {
+    /// <summary>Whether the distance was capped at <see cref="LookAlikeFloor.MaxFractionOfMedian"/> of the median (a concentrated distribution).</summary>
+    public bool Capped { get; init; }
+
     /// <summary>The fail-safe result, with the reason.</summary>
     public static Calibration Failed(int rows, string why) => new(LookAlikeFloor.ExactCopies, rows, double.NaN, double.NaN, double.NaN, why);
 
     /// <summary>One line for the user: the threshold and why.</summary>
     public string Describe() => Fallback is null
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"calibrated: 1 - exp(mu - z*sigma) over {Rows:N0} rows' nearest-neighbour distances, median {MedianDistance:F4}, sigma(log) {Spread:F3}, z {Z:F2}")
+            $"calibrated on {Rows:N0} rows' nearest-neighbour distances, median {MedianDistance:F4}, sigma(log) {Spread:F3}: ") +
+            (Capped
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{LookAlikeFloor.MaxFractionOfMedian} x the median (the cap; exp(-z*sigma) with z {Z:F2} is larger)")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"exp(-z*sigma) x the median, z {Z:F2}: the closest distinct pair reaches it with {LookAlikeFloor.Risk:P0} risk"))
         : $"exact copies only: {Fallback}";
 }
