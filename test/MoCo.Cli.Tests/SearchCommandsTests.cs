@@ -180,6 +180,24 @@ public class SearchCommandsTests
     }
 
     [Test]
+    public void Dedup_whose_images_are_gone_still_groups_from_the_store_and_says_the_check_was_not_made()
+    {
+        var moved = _images + "-moved";
+        Directory.Move(_images, moved);
+        try
+        {
+            var run = MocoRun.Captured("dedup", "--store", _store, "--out", Path.Combine(_dir, "dedup-no-images"), "--exact");
+            Assert.That(run.Code, Is.Zero, run.Error);
+            Assert.That(run.Out, Does.Contain("planted copies: none made (the store's images").And.Contain("not checked"));
+            Assert.That(run.Out, Does.Contain("25 groups of near-duplicates"));
+        }
+        finally
+        {
+            Directory.Move(moved, _images);
+        }
+    }
+
+    [Test]
     public void Dedup_through_the_index_finds_the_same_groups_as_exact_candidates()
     {
         Assert.That(MocoRun.Captured("index", "--store", _store).Code, Is.Zero);
