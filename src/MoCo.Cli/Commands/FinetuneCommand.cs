@@ -169,11 +169,7 @@ internal static class FinetuneCommand
             string curve = r.GetValue(o.CurveLabel) ?? $"fine-tuned {(init == FineTuneConfig.RandomInit ? "random init" : init)}";
             var results = FinetuneOutputs.Curve(done, data.Classes.Count, knn.Name);
             if (!single) log.Write(LabelEfficiencyReport.Table(results, curve, done[0].Figures.Result.TestCount));
-            Directory.CreateDirectory(outDir);
-            string csv = Path.Combine(outDir, CurveCsv.FileName);
-            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
-            string svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
-            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            var (csv, svg) = ProbePlotCommand.WriteCurve(outDir, results, curve);
             log.WriteLine($"wrote {csv}, {svg} (the linear line is the fine-tuned classifier; kNN runs on its features)");
         }
         return 0;

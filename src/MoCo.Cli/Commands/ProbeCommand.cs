@@ -181,11 +181,7 @@ internal static class ProbeCommand
 
         if (outDir is not null)
         {
-            Directory.CreateDirectory(outDir);
-            var csv = Path.Combine(outDir, CurveCsv.FileName);
-            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
-            var svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
-            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            var (csv, svg) = ProbePlotCommand.WriteCurve(outDir, results, curve);
             log.WriteLine($"wrote {csv}, {svg}");
         }
 
