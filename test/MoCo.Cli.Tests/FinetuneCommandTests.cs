@@ -5,16 +5,8 @@ namespace MoCo.Cli.Tests;
 
 // `moco finetune` end to end on a tiny IDX data set written here (64 images of 16 px, labels i mod 4: 16 per class).
 [NonParallelizable]
-public class FinetuneCommandTests
+public class FinetuneCommandTests() : TinyIdxDataTests("moco-finetune-", seed: 2, count: 64, side: 16)
 {
-    private string dir = "";
-
-    [SetUp]
-    public void MakeData() => dir = TinyIdxData.Create("moco-finetune-", seed: 2, count: 64, side: 16);
-
-    [TearDown]
-    public void Remove() => Directory.Delete(dir, recursive: true);
-
     private static (int Code, string Out, string Error) Moco(params string[] args) => MocoRun.Captured(args);
 
     private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected) => MocoRun.AssertOneErrorLine(run, expected, code: 1);

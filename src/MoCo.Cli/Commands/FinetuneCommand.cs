@@ -16,7 +16,7 @@ namespace MoCo.Cli.Commands;
 /// does, and the budgets' figures go to label-efficiency.csv / .svg in `moco probe`'s format.</summary>
 internal static class FinetuneCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain, or one moco import wrote) or 'random' (needed unless --resume)" };
         internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images", "fashion-mnist:train");
@@ -55,7 +55,7 @@ internal static class FinetuneCommand
             return [.. values.Select(v => (int?)v)];
         }
 
-        internal IEnumerable<Option> All =>
+        public IEnumerable<Option> All =>
         [
             Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Draws, CurveLabel, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, HeadInit, RecalibrateBn, EvalEvery, Json,
             Shared.Arch, Shared.Width, Shared.SmallImages, Shared.InChannels, Shared.Seed, Shared.Threads, Shared.Device.Option, Shared.Deterministic, Shared.ChannelsLast,
@@ -130,12 +130,10 @@ internal static class FinetuneCommand
         }
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("finetune",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("finetune",
         "Fine-tunes an encoder (a pretraining checkpoint's, or --init random) with a linear classifier on few labels, one run per label budget: " +
         "writes last.ckpt, log.jsonl, classifier.onnx, model.zip and the figures to --out, prints the test metrics as moco probe does.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     /// <summary>A budget's run folder under --out: lpc-N, fraction-F or all, with -draw-D for draws after the first.</summary>
     internal static string RunFolder(LabelBudget budget, int draw) =>
@@ -188,11 +186,7 @@ internal static class FinetuneCommand
             string curve = r.GetValue(o.CurveLabel) ?? $"fine-tuned {(init == FineTuneConfig.RandomInit ? "random init" : init)}";
             var results = FinetuneOutputs.Curve(done, data.Classes.Count, knn.Name);
             if (!single) log.Write(LabelEfficiencyReport.Table(results, curve, done[0].Figures.Result.TestCount));
-            Directory.CreateDirectory(outDir);
-            string csv = Path.Combine(outDir, CurveCsv.FileName);
-            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
-            string svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
-            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            var (csv, svg) = ProbePlotCommand.WriteCurve(outDir, results, curve);
             log.WriteLine($"wrote {csv}, {svg} (the linear line is the fine-tuned classifier; kNN runs on its features)");
         }
         return 0;

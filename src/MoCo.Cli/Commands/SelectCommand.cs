@@ -16,7 +16,7 @@ namespace MoCo.Cli.Commands;
 /// </summary>
 internal static class SelectCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<int> Budget = new("--budget") { Description = "how many images to choose", Required = true };
@@ -26,15 +26,13 @@ internal static class SelectCommand
         internal readonly Option<ulong> Seed = new("--seed") { Description = "seed of --method random and of k-means++ (kcenter uses none)", DefaultValueFactory = _ => 0 };
         internal readonly Option<string> Out = new("--out") { Description = "the list to write (.txt): a '# moco selection of: SOURCE' header, then one image a line", Required = true };
 
-        internal IEnumerable<Option> All => [Store, Budget, Method, Exclude, Clusters, Seed, Out];
+        public IEnumerable<Option> All => [Store, Budget, Method, Exclude, Clusters, Seed, Out];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("select",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("select",
         "Which images to label: the --budget images of a store that cover it best (greedy k-center on the features), a random draw, or a balanced pick per k-means cluster (nearest the centroid, or the most typical); " +
         "writes a list that moco probe --train reads.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {
