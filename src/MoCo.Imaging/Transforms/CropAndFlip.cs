@@ -7,7 +7,7 @@ namespace MoCo.Imaging.Transforms;
 /// <see cref="MoCoAugmentation"/>'s with the colour and blur steps off (the same Pillow-exact crop, resize and flip); its
 /// draws are fewer, since <see cref="MoCoAugmentation.Sample"/> draws the grayscale, jitter and blur coins even at p 0.
 /// </summary>
-public sealed record CropAndFlip
+public sealed record CropAndFlip : PlanarAugmentation
 {
     /// <summary>Crop sampler and output size; default 224, scale 0.2-1.0, ratio 3/4-4/3.</summary>
     public RandomResizedCrop Crop { get; init; } = new();
@@ -15,15 +15,9 @@ public sealed record CropAndFlip
     /// <summary>Probability of a horizontal flip; default 0.5.</summary>
     public double FlipProbability { get; init; } = 0.5;
 
-    /// <summary>Normalisation mean, one value per channel; default ImageNet's.</summary>
-    public IReadOnlyList<float> Mean { get; init; } = EvalTransform.ImageNetMean;
-
-    /// <summary>Normalisation std, one value per channel; default ImageNet's.</summary>
-    public IReadOnlyList<float> Std { get; init; } = EvalTransform.ImageNetStd;
-
     /// <summary>Draws the view of a <paramref name="width"/> x <paramref name="height"/> image: the crop box, then whether it is
     /// flipped (the colour and blur fields of the result are off).</summary>
-    public ViewParams Sample(int width, int height, Random rng)
+    public override ViewParams Sample(int width, int height, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var crop = Crop.Sample(width, height, rng);
@@ -31,37 +25,8 @@ public sealed record CropAndFlip
         return new ViewParams(crop, null, false, null, flip);
     }
 
-    /// <summary>Produces the 8-bit view for <paramref name="p"/> (caller disposes).</summary>
-    public DecodedImage ApplyBytes(DecodedImage image, ViewParams p)
-    {
-        using var planes = ApplyPlanes(image, p);
-        var view = new DecodedImage(planes.Width, planes.Height, planes.Channels);
-        planes.CopyTo(view);
-        return view;
-    }
-
-    /// <summary>Writes the normalised C x Size x Size view for <paramref name="p"/> into <paramref name="chw"/>.</summary>
-    public void Apply(DecodedImage image, ViewParams p, Span<float> chw)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        int c = image.Channels;
-        if (Mean.Count != c || Std.Count != c)
-        {
-            throw new ArgumentException($"mean/std have {Mean.Count}/{Std.Count} values for a {c}-channel image.", nameof(image));
-        }
-
-        Span<float> mean = stackalloc float[c], std = stackalloc float[c];
-        for (int ch = 0; ch < c; ch++)
-        {
-            (mean[ch], std[ch]) = (Mean[ch], Std[ch]);
-        }
-
-        using var planes = ApplyPlanes(image, p);
-        ImageOps.NormalizePlanes(planes, mean, std, chw);
-    }
-
     /// <summary>The resized crop as planes, flipped in place when <paramref name="p"/> says so.</summary>
-    private PlanarImage ApplyPlanes(DecodedImage image, ViewParams p)
+    private protected override PlanarImage ApplyPlanes(DecodedImage image, ViewParams p)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(p);
