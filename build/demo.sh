@@ -9,8 +9,11 @@
 #                initialised encoder of the same shape, and raw pixels; writes a model zip, consumption code and a
 #                confusion matrix for the pretrained encoder.
 #   4. extract   features of the test images to a Parquet store (moco extract).
+#   5. curve     label efficiency: the probe at 1, 10, 100 labels per class and all (mean of DRAWS seeded draws), and
+#                fine-tuning (moco finetune) at 10 and 100 per class, from the pretrained encoder and from random init;
+#                a figure of top-1 against labels per class and the CSVs of its points.
 # Prints each figure and where the outputs are. Environment: EPOCHS (default 4), PROBE_LABELS (labelled training images
-# for the probes, default 10000), OUT (default run/fashion-mnist), THREADS (libtorch threads, default nproc; 1 avoids
+# for the probes, default 10000), DRAWS (label draws per budget on the curve, default 3), OUT (default run/fashion-mnist), THREADS (libtorch threads, default nproc; 1 avoids
 # OpenMP spinning when other processes share the cores). Extra arguments go to `moco pretrain`.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,6 +66,37 @@ rm -rf "$out/features"
 moco extract --model "$out/encoder.onnx" --data fashion-mnist:test --out "$out/features" --format parquet --quiet
 extracted="$out/features (Parquet + manifest.db)"
 
+stamp "5. label efficiency: top-1 against labels per class"
+# The probe (linear and kNN on frozen features) at 1, 10, 100 labels per class (seeded stratified draws, mean of
+# $DRAWS) and all 60,000, for the three encoders; fine-tuning end to end at 10 and 100 per class (one draw each) from
+# the pretrained encoder and from random init (flips only: crops of a 28-px image measured worse, docs/finetune.md);
+# one figure and the CSVs of the points.
+curve=$out/label-efficiency
+draws=${DRAWS:-3}
+mkdir -p "$curve"
+lp() { # name, model, curve label
+  moco probe --model "$2" --train fashion-mnist:train --test fashion-mnist:test --trainer lbfgs --labels-per-class 1,10,100,all \
+    --draws "$draws" --out "$curve/probe-$1" --curve-label "$3" --json > "$curve/probe-$1.json" 2> "$curve/probe-$1.log"
+}
+lp moco "$out/encoder.onnx" "MoCo v2 (frozen)"
+lp random-init "$out/random-init.onnx" "random init (frozen)"
+lp pixels pixels "raw pixels"
+ft() { # name, init, curve label, extra options
+  local name=$1 init=$2 label=$3; shift 3
+  moco finetune --init "$init" --train fashion-mnist:train --test fashion-mnist:test --labels-per-class 10,100 --epochs 60,30 --min-crop-scale 1 \
+    --eval-every 0 --threads "$threads" --out "$curve/finetune-$name" --curve-label "$label" --json "$@" > "$curve/finetune-$name.json" 2> "$curve/finetune-$name.log"
+}
+ft moco "$out/pretrain/last.ckpt" "MoCo v2, fine-tuned"
+ft random-init random "random init, fine-tuned" --width 16
+moco probe plot --out "$curve/label-efficiency.svg" --title "Fashion-MNIST: top-1 against labels per class" \
+  "$curve"/probe-{moco,random-init,pixels}/label-efficiency.csv "$curve"/finetune-{moco,random-init}/label-efficiency.csv > /dev/null
+# The table: linear (fine-tuned where fine-tuning) and kNN top-1 per budget, mean over the draws.
+printf '\n%-30s %18s %18s %18s %18s\n' "top-1 (linear / kNN)" "1 per class" "10 per class" "100 per class" "all (6,000/class)"
+for f in "$curve"/probe-{moco,random-init,pixels}/label-efficiency.csv "$curve"/finetune-{moco,random-init}/label-efficiency.csv; do
+  awk -F, 'NR > 1 && $3 == "mean" { name = $1; v[$2] = sprintf("%.2f / %.2f", $6 * 100, $8 * 100) }
+    END { printf "%-30s %18s %18s %18s %18s\n", name, ("1" in v ? v["1"] : "-"), ("10" in v ? v["10"] : "-"), ("100" in v ? v["100"] : "-"), ("all" in v ? v["all"] : "-") }' "$f"
+done
+
 stamp "done"
 cat <<SUMMARY
 outputs:
@@ -71,5 +105,6 @@ outputs:
   probe model         $out/probe/model.zip (image bytes in, label out), $out/probe/MoCoProbeModel.consumption.cs
   confusion matrix    $out/probe/confusion-matrix.svg; predictions $out/probe/predictions.csv
   probe figures       $out/probe-{moco,random-init,pixels}.json (+ .log with the full tables)
+  label efficiency    $curve/label-efficiency.svg (figure), $curve/*/label-efficiency.csv (the points)
   features            $extracted
 SUMMARY

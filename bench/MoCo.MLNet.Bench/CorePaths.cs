@@ -69,10 +69,11 @@ internal static class CorePaths
     }
 
     /// <summary>The public featurizer's streaming form on the files: the read-ahead pipeline without the IDataView.</summary>
-    public static Rate Streaming(Setup s, bool spinning = false)
+    public static Rate Streaming(Setup s, bool spinning = false, DecodePlacementMode placement = DecodePlacementMode.Auto)
     {
         var options = Options(s);
         options.OrtSpinning = spinning;
+        options.DecodePlacement = placement;
         using var featurizer = MoCoFeaturizer.Open(options);
         int Drain(IEnumerable<string> files)
         {

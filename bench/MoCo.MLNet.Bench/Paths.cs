@@ -1,3 +1,4 @@
+using MoCo.MLNet.Runtime;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -54,7 +55,8 @@ internal sealed record Setup(string ModelPath, string ImageFolder, string[] File
 internal static class Paths
 {
     /// <summary>MoCoFeatures end to end: path column → decode, Resize(256), CenterCrop(224), normalise, batched ORT.</summary>
-    public static Rate MoCoFeatures(MLContext ml, Setup s, int decodeThreads, int intraOpThreads, bool spinning = false)
+    public static Rate MoCoFeatures(MLContext ml, Setup s, int decodeThreads, int intraOpThreads, bool spinning = false,
+        DecodePlacementMode placement = DecodePlacementMode.Auto)
     {
         var options = new MoCoFeaturesOptions
         {
@@ -66,6 +68,7 @@ internal static class Paths
             DecodeThreads = decodeThreads,
             IntraOpThreads = intraOpThreads,
             OrtSpinning = spinning,
+            DecodePlacement = placement,
         };
         using var transformer = ml.Transforms.MoCoFeatures(options).Fit(Rows(ml, s.Files.Take(1)));
         return Time(ml, transformer, s.Files, s.BatchSize);

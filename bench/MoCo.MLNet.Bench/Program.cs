@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using MoCo.MLNet;
 using MoCo.MLNet.Bench;
+using MoCo.MLNet.Runtime;
 using MoCo.Training.Export;
 using MoCo.Training.Models;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ using static TorchSharp.torch;
 // Usage: export MODEL.onnx            ResNet-18, ImageNet stem, 224, RGB, random init, seed 0
 //        export-fmnist MODEL.onnx     ResNet-18 width 16, 3x3 stem, 28, gray (the Fashion-MNIST encoder), seed 0
 //        pngs DIR COUNT               COUNT 28x28 gray PNGs: Fashion-MNIST's test images (Debian's dataset-fashion-mnist)
-//        run MODEL.onnx IMAGE_DIR [threads 2] [batch 32] [rounds 3] [dnn-images 64] [paths ort,ort1,decode,step,core,feat,moco,onnx,mlimg,dnn]
+//        run MODEL.onnx IMAGE_DIR [threads 2] [batch 32] [rounds 3] [dnn-images 64] [paths ort,ort1,decode,step,core,feat,feat:overlap,feat:inline,moco,moco:overlap,onnx,mlimg,dnn]
 //        (paths also take moco:D:I, moco:D:I:spin — D decode threads, I ORT intra-op threads, spin: ORT's spin-waiting on — and feat:spin)
 var inv = CultureInfo.InvariantCulture;
 if (args.Length == 2 && args[0] is "export" or "export-fmnist")
@@ -68,11 +69,14 @@ var paths = new (string key, string name, Func<Rate> run)[]
     ("core", "the batched core, no overlap, no IDataView (decode a batch, then ORT on it)", () => CorePaths.Sequential(setup)),
     ("feat", "MoCoFeaturizer.FeaturizeAll on paths (read-ahead, decode overlapping ORT; no IDataView)", () => CorePaths.Streaming(setup)),
     ("feat:spin", "the same with ORT's spin-waiting on", () => CorePaths.Streaming(setup, spinning: true)),
+    ("feat:overlap", "feat with decoding always beside ORT (the read-ahead before the placement rule)", () => CorePaths.Streaming(setup, placement: DecodePlacementMode.Overlap)),
+    ("feat:inline", "feat with decoding always on the infer thread, just before ORT", () => CorePaths.Streaming(setup, placement: DecodePlacementMode.Inline)),
     ("moco", "MoCoFeatures end to end (path column)", () => Paths.MoCoFeatures(ml, setup, setup.Threads, setup.Threads)),
+    ("moco:overlap", "MoCoFeatures with decoding always beside ORT (before the placement rule)", () => Paths.MoCoFeatures(ml, setup, setup.Threads, setup.Threads, placement: DecodePlacementMode.Overlap)),
     ("onnx", "LoadImages → ResizeImages → ExtractPixels → ApplyOnnxModel", () => Paths.ApplyOnnxModel(ml, setup)),
     ("mlimg", "LoadImages → ResizeImages → ExtractPixels only (no model)", () => Paths.MLNetImagesOnly(ml, setup)),
     ("dnn", $"DnnFeaturizeImage ResNet18 (own model; {Math.Min(setup.DnnImages, files.Length)} images)", () => Paths.DnnFeaturizeImage(ml, setup)),
-}.Where(p => selected.Contains(p.key)).Concat(selected.Where(k => k.StartsWith("moco:", StringComparison.Ordinal)).Select(Variant)).ToArray();
+}.Where(p => selected.Contains(p.key)).Concat(selected.Where(k => k.StartsWith("moco:", StringComparison.Ordinal) && char.IsAsciiDigit(k[5])).Select(Variant)).ToArray();
 
 Console.WriteLine($"{files.Length} images ({setup.Size}x{setup.Size} crops, {setup.Channels} channel(s)) in {setup.ImageFolder}; model {setup.ModelPath}; threads {setup.Threads} " +
                   $"(decode and ORT intra-op; inter-op 1); batch {setup.BatchSize}; {rounds} rounds; load {LoadAverage()}");
@@ -100,7 +104,7 @@ foreach (var (key, name, _) in paths)
 if (rates.TryGetValue("ort", out var ortAlone))
 {
     // Issue 23's figure: each MoCo path against ORT alone on pre-decoded batches, from the same run.
-    foreach (var key in rates.Keys.Where(k => k is "moco" or "feat" or "feat:spin" or "core" or "step" || k.StartsWith("moco:", StringComparison.Ordinal)))
+    foreach (var key in rates.Keys.Where(k => k is "moco" or "feat" or "feat:spin" or "core" or "step" || k.StartsWith("feat:", StringComparison.Ordinal) || k.StartsWith("moco:", StringComparison.Ordinal)))
     {
         Console.WriteLine(FormattableString.Invariant(
             $"{key} / ort: {Median(rates[key]) / Median(ortAlone):F2} images/s (median over median); {Median(cpu["ort"]) / Median(cpu[key]):F2} by CPU time per image"));

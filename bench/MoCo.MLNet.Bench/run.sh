@@ -22,7 +22,7 @@ dll=$here/bin/Release/net10.0/MoCo.MLNet.Bench.dll
 [ -d "$root/pngs28-$pngs" ] || dotnet "$dll" pngs "$root/pngs28-$pngs" "$pngs"
 [ -f "$root/resnet18-224.onnx" ] || dotnet "$dll" export "$root/resnet18-224.onnx"
 [ -f "$root/fmnist-r18w16-28.onnx" ] || dotnet "$dll" export-fmnist "$root/fmnist-r18w16-28.onnx"
-profile=ort,ort:nospin,decode,step,core,feat,feat:spin,moco,moco:$threads:$threads:spin,moco:1:$threads
+profile=ort,ort:nospin,decode,step,core,feat,feat:overlap,feat:inline,moco,moco:overlap,moco:$threads:$threads:spin,moco:1:$threads
 a_paths=$profile
 [ "$full" = full ] && a_paths=$profile,ort1,onnx,mlimg,dnn
 echo "== A: ResNet-18 at 224, $jpegs JPEGs 500x375, batch 32"

@@ -9,6 +9,13 @@ using MoCo.Search.Exact;
 // Index build and query on N x D features (issue 20: 100,000 x 512, 2 threads): build time, queries/s, recall@10 against
 // exact search on a sample of queries, then dedup's candidate search + grouping over all rows.
 // Usage: dotnet run -c Release --project bench/MoCo.Search.Bench -- [rows=100000] [dim=512] [threads=2] [queries=1000] [ef=64]
+// (or `plant ...` / `pairs ...`: dedup on planted duplicates, PlantedDuplicatesMeasurement.cs)
+if (args.FirstOrDefault() is "plant" or "pairs" or "groups")
+{
+    MoCo.Search.Bench.PlantedDuplicatesMeasurement.Run(args);
+    return;
+}
+
 var args_ = args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
 int rows = args_.ElementAtOrDefault(0) is > 0 and var r ? r : 100_000;
 int dim = args_.ElementAtOrDefault(1) is > 0 and var d ? d : 512;

@@ -98,6 +98,7 @@ public sealed class MoCoFeaturesEstimator : IEstimator<MoCoFeaturesTransformer>
         DecodeThreads = o.DecodeThreads,
         IntraOpThreads = o.IntraOpThreads,
         OrtSpinning = o.OrtSpinning,
+        DecodePlacement = o.DecodePlacement,
         GpuDeviceId = o.GpuDeviceId,
         FallbackToCpu = o.FallbackToCpu,
         BadImages = o.BadImages,

@@ -41,6 +41,12 @@ public sealed class MoCoFeaturesOptions
     /// </summary>
     internal bool OrtSpinning { get; set; }
 
+    /// <summary>
+    /// Where the read-ahead decodes (<see cref="Runtime.DecodePlacementMode"/>); default Auto, chosen from measured times.
+    /// A benchmark and test knob (bench/MoCo.MLNet.Bench's <c>feat:overlap</c>, <c>feat:inline</c>), not public.
+    /// </summary>
+    internal Runtime.DecodePlacementMode DecodePlacement { get; set; }
+
     /// <summary>CUDA device to run on; default null = CPU. Needs the GPU build of ONNX Runtime (docs/onnx.md).</summary>
     public int? GpuDeviceId { get; set; }
 

@@ -12,13 +12,7 @@ public sealed unsafe partial class OnnxSession
     /// <returns>The first output (e.g. features [N, D]), copied once out of ORT's buffer.</returns>
     /// <exception cref="ArgumentException">The shape does not match the number of values.</exception>
     /// <exception cref="OnnxRuntimeException">ORT refused the input (wrong rank, dimensions or type); the message is ORT's.</exception>
-    public OnnxTensor Run(ReadOnlySpan<float> input, ReadOnlySpan<long> shape)
-    {
-        fixed (float* p = input)
-        {
-            return RunCopy(p, input.Length, sizeof(float), OrtElement.Float, shape);
-        }
-    }
+    public OnnxTensor Run(ReadOnlySpan<float> input, ReadOnlySpan<long> shape) => RunCopy(input, OrtElement.Float, shape);
 
     /// <summary>Runs a single-input model on a uint8 tensor (e.g. NHWC pixels) and returns its first output.</summary>
     /// <param name="input">Row-major values, as many as the product of <paramref name="shape"/>.</param>
@@ -26,13 +20,7 @@ public sealed unsafe partial class OnnxSession
     /// <returns>The first output (e.g. features [N, D]), copied once out of ORT's buffer.</returns>
     /// <exception cref="ArgumentException">The shape does not match the number of values.</exception>
     /// <exception cref="OnnxRuntimeException">ORT refused the input (wrong rank, dimensions or type); the message is ORT's.</exception>
-    public OnnxTensor Run(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape)
-    {
-        fixed (byte* p = input)
-        {
-            return RunCopy(p, input.Length, sizeof(byte), OrtElement.UInt8, shape);
-        }
-    }
+    public OnnxTensor Run(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape) => RunCopy(input, OrtElement.UInt8, shape);
 
     /// <summary>
     /// Runs a single-input, single-output model and lets ORT write the output straight into
@@ -47,17 +35,8 @@ public sealed unsafe partial class OnnxSession
     /// <exception cref="ArgumentException">A shape or buffer length does not match.</exception>
     /// <exception cref="InvalidOperationException">The model has several outputs, or dynamic output dimensions besides the batch.</exception>
     /// <exception cref="OnnxRuntimeException">ORT refused the input; the message is ORT's.</exception>
-    public long[] RunInto(ReadOnlySpan<float> input, ReadOnlySpan<long> shape, Span<float> output)
-    {
-        var outShape = ResolveOutputShape(shape, output.Length);
-        fixed (float* p = input)
-        fixed (float* o = output)
-        {
-            RunInPlace(p, input.Length, sizeof(float), OrtElement.Float, shape, o, outShape);
-        }
-
-        return outShape;
-    }
+    public long[] RunInto(ReadOnlySpan<float> input, ReadOnlySpan<long> shape, Span<float> output) =>
+        RunInPlace(input, OrtElement.Float, shape, output);
 
     /// <summary>As <see cref="RunInto(ReadOnlySpan{float}, ReadOnlySpan{long}, Span{float})"/>, for a uint8 input (e.g. NHWC pixels).</summary>
     /// <param name="input">Row-major input values, as many as the product of <paramref name="shape"/>.</param>
@@ -67,17 +46,8 @@ public sealed unsafe partial class OnnxSession
     /// <exception cref="ArgumentException">A shape or buffer length does not match.</exception>
     /// <exception cref="InvalidOperationException">The model has several outputs, or dynamic output dimensions besides the batch.</exception>
     /// <exception cref="OnnxRuntimeException">ORT refused the input; the message is ORT's.</exception>
-    public long[] RunInto(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape, Span<float> output)
-    {
-        var outShape = ResolveOutputShape(shape, output.Length);
-        fixed (byte* p = input)
-        fixed (float* o = output)
-        {
-            RunInPlace(p, input.Length, sizeof(byte), OrtElement.UInt8, shape, o, outShape);
-        }
-
-        return outShape;
-    }
+    public long[] RunInto(ReadOnlySpan<byte> input, ReadOnlySpan<long> shape, Span<float> output) =>
+        RunInPlace(input, OrtElement.UInt8, shape, output);
 
     /// <summary>
     /// The shape of the single output for a batch of <paramref name="batch"/>: the model's output shape with its
@@ -129,23 +99,26 @@ public sealed unsafe partial class OnnxSession
     }
 
     /// <summary>Runs and copies the first output out of ORT's buffer.</summary>
-    private OnnxTensor RunCopy(void* data, int length, int elementSize, OrtElement type, ReadOnlySpan<long> shape)
+    private OnnxTensor RunCopy<T>(ReadOnlySpan<T> input, OrtElement type, ReadOnlySpan<long> shape)
+        where T : unmanaged
     {
-        var inputShape = CheckInput(length, shape);
+        var inputShape = CheckInput(input.Length, shape);
         AddReference();
         try
         {
-            using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
-                (IntPtr)data, length * (long)elementSize);
-            using var results = Run(value);
-            var result = results[0];
-            var info = result.GetTensorTypeAndShape();
-            if (info.ElementDataType != OrtElement.Float)
+            fixed (T* data = input)
             {
-                throw new NotSupportedException($"Output '{_outputNames[0]}' is {(OnnxElementType)(int)info.ElementDataType}; only float outputs are returned.");
-            }
+                using var value = InputValue(data, input.Length, type, inputShape);
+                using var results = Run(value);
+                var result = results[0];
+                var info = result.GetTensorTypeAndShape();
+                if (info.ElementDataType != OrtElement.Float)
+                {
+                    throw new NotSupportedException($"Output '{_outputNames[0]}' is {(OnnxElementType)(int)info.ElementDataType}; only float outputs are returned.");
+                }
 
-            return new OnnxTensor(result.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+                return new OnnxTensor(result.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+            }
         }
         finally
         {
@@ -153,32 +126,43 @@ public sealed unsafe partial class OnnxSession
         }
     }
 
-    /// <summary>Runs with the output pre-bound to the caller's buffer: ORT writes the result there.</summary>
-    private void RunInPlace(void* data, int length, int elementSize, OrtElement type, ReadOnlySpan<long> shape,
-        float* output, long[] outputShape)
+    /// <summary>Runs with the output pre-bound to the caller's buffer: ORT writes the result there. Returns the output's shape.</summary>
+    private long[] RunInPlace<T>(ReadOnlySpan<T> input, OrtElement type, ReadOnlySpan<long> shape, Span<float> output)
+        where T : unmanaged
     {
-        var inputShape = CheckInput(length, shape);
+        var outputShape = ResolveOutputShape(shape, output.Length);
+        var inputShape = CheckInput(input.Length, shape);
         AddReference();
         try
         {
-            using var value = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, inputShape,
-                (IntPtr)data, length * (long)elementSize);
-            using var result = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, OrtElement.Float,
-                outputShape, (IntPtr)output, Product(outputShape) * sizeof(float));
-            try
+            fixed (T* data = input)
+            fixed (float* outputData = output)
             {
-                _session.Run(_runOptions, _inputNames, [value], _outputNames, [result]);
-            }
-            catch (Ort.OnnxRuntimeException e)
-            {
-                throw OrtErrors.Translate(e, "Run");
+                using var value = InputValue(data, input.Length, type, inputShape);
+                using var result = Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, OrtElement.Float,
+                    outputShape, (IntPtr)outputData, Product(outputShape) * sizeof(float));
+                try
+                {
+                    _session.Run(_runOptions, _inputNames, [value], _outputNames, [result]);
+                }
+                catch (Ort.OnnxRuntimeException e)
+                {
+                    throw OrtErrors.Translate(e, "Run");
+                }
             }
         }
         finally
         {
             ReleaseReference();
         }
+
+        return outputShape;
     }
+
+    /// <summary>An ORT tensor over the caller's pinned input (no copy).</summary>
+    private static Ort.OrtValue InputValue<T>(T* data, int length, OrtElement type, long[] shape)
+        where T : unmanaged =>
+        Ort.OrtValue.CreateTensorValueWithData(Ort.OrtMemoryInfo.DefaultInstance, type, shape, (IntPtr)data, length * (long)sizeof(T));
 
     /// <summary>Runs for the first output only (ORT computes what that output needs), in ORT's buffer.</summary>
     private Ort.IDisposableReadOnlyCollection<Ort.OrtValue> Run(Ort.OrtValue input)

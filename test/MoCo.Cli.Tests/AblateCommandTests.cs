@@ -4,16 +4,8 @@ namespace MoCo.Cli.Tests;
 
 // `moco ablate` end to end on a tiny IDX data set written here: the untrained baseline and three grid points of a few steps each.
 [NonParallelizable]
-public class AblateCommandTests
+public class AblateCommandTests() : TinyIdxDataTests("moco-ablate-", seed: 2, count: 64, side: 12)
 {
-    private string dir = "";
-
-    [SetUp]
-    public void MakeData() => dir = TinyIdxData.Create("moco-ablate-", seed: 2, count: 64, side: 12);
-
-    [TearDown]
-    public void Remove() => Directory.Delete(dir, recursive: true);
-
     private string[] Args(string output, params string[] extra) =>
         ["ablate", "--data", $"idx:{dir}:train", "--sweep", "negatives,shuffle-bn", "--methods", "moco", "--negatives", "32", "--queue", "64",
          "--batch", "16", "--bn-splits", "2", "--width", "4", "--epochs", "1", "--threads", "1", "--labels", "48", "--probe-iterations", "20",
@@ -21,17 +13,8 @@ public class AblateCommandTests
 
     private static (int code, string output) Run(string[] args)
     {
-        var previous = Console.Out;
-        var capture = new StringWriter();
-        Console.SetOut(capture);
-        try
-        {
-            return (MocoApp.Run(args), capture.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
+        var run = MocoRun.Captured(args);
+        return (run.Code, run.Out);
     }
 
     [Test]
@@ -63,25 +46,7 @@ public class AblateCommandTests
     public void Ablate_on_a_class_folder_trains_through_the_loader_and_evaluates_on_the_test_folder()
     {
         string images = Path.Combine(dir, "photos");
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("""
-            import os, sys, random
-            from PIL import Image
-            random.seed(0)
-            root = sys.argv[1]
-            for cls in ("a", "b"):
-                os.makedirs(os.path.join(root, cls))
-                for i in range(8):
-                    Image.new("RGB", (20 + i, 18), tuple(random.randint(0, 255) for _ in range(3))).save(os.path.join(root, cls, f"{i}.png"))
-            """);
-        psi.ArgumentList.Add(images);
-        using (var python = System.Diagnostics.Process.Start(psi)!)
-        {
-            string error = python.StandardError.ReadToEnd();
-            python.WaitForExit();
-            Assert.That(python.ExitCode, Is.Zero, error);
-        }
+        ImageFolders.TwoClasses(images, perClass: 8, width: 20, height: 18);
         string output = Path.Combine(dir, "folder-ablation");
         var (code, text) = Run(["ablate", "--data", images, "--test-data", images, "--sweep", "shuffle-bn", "--input-size", "16", "--width", "4",
             "--batch", "4", "--queue", "8", "--bn-splits", "2", "--epochs", "1", "--threads", "1", "--workers", "1", "--labels", "16",
@@ -98,17 +63,8 @@ public class AblateCommandTests
     [Test]
     public void An_unknown_sweep_is_a_user_error()
     {
-        var previous = Console.Error;
-        var errors = new StringWriter();
-        Console.SetError(errors);
-        try
-        {
-            Assert.That(MocoApp.Run(["ablate", "--data", $"idx:{dir}:train", "--sweep", "temperature", "--out", Path.Combine(dir, "x")]), Is.EqualTo(1));
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-        Assert.That(errors.ToString(), Does.Contain("unknown sweep 'temperature'"));
+        var run = MocoRun.Captured("ablate", "--data", $"idx:{dir}:train", "--sweep", "temperature", "--out", Path.Combine(dir, "x"));
+        Assert.That(run.Code, Is.EqualTo(1));
+        Assert.That(run.Error, Does.Contain("unknown sweep 'temperature'"));
     }
 }

@@ -1,3 +1,4 @@
+using MoCo.Cli.Tests.Support;
 using MoCo.Onnx;
 using TorchSharp;
 using MoCo.Training.Serialization;
@@ -43,19 +44,10 @@ public class ExportCommandTests
         Assert.That(session.Metadata.Custom["moco.input_size"], Is.EqualTo("28"));
         Assert.That(session.Metadata.Custom["moco.checkpoint_sha256"], Has.Length.EqualTo(64));
 
-        var output = new StringWriter();
-        var saved = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            Assert.That(MocoApp.Run(["info", onnx]), Is.EqualTo(0));
-            Assert.That(MocoApp.Run(["info", Path.Combine(run, "last.ckpt")]), Is.EqualTo(0));
-        }
-        finally
-        {
-            Console.SetOut(saved);
-        }
-        Assert.That(output.ToString(), Does.Contain("features: Float[N, 32]").And.Contain("MoCo training checkpoint").And.Contain("encoder_q."));
+        var (model, checkpoint) = (MocoRun.Captured("info", onnx), MocoRun.Captured("info", Path.Combine(run, "last.ckpt")));
+        Assert.That(model.Code, Is.EqualTo(0));
+        Assert.That(checkpoint.Code, Is.EqualTo(0));
+        Assert.That(model.Out + checkpoint.Out, Does.Contain("features: Float[N, 32]").And.Contain("MoCo training checkpoint").And.Contain("encoder_q."));
     }
 
     [Test]

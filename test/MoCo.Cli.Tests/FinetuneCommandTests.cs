@@ -5,16 +5,8 @@ namespace MoCo.Cli.Tests;
 
 // `moco finetune` end to end on a tiny IDX data set written here (64 images of 16 px, labels i mod 4: 16 per class).
 [NonParallelizable]
-public class FinetuneCommandTests
+public class FinetuneCommandTests() : TinyIdxDataTests("moco-finetune-", seed: 2, count: 64, side: 16)
 {
-    private string dir = "";
-
-    [SetUp]
-    public void MakeData() => dir = TinyIdxData.Create("moco-finetune-", seed: 2, count: 64, side: 16);
-
-    [TearDown]
-    public void Remove() => Directory.Delete(dir, recursive: true);
-
     private static (int Code, string Out, string Error) Moco(params string[] args) => MocoRun.Captured(args);
 
     private static void AssertOneErrorLine((int Code, string Out, string Error) run, string expected) => MocoRun.AssertOneErrorLine(run, expected, code: 1);
@@ -128,6 +120,23 @@ public class FinetuneCommandTests
         // A single run's folder resumed as another budget is refused, not silently trained on its own.
         AssertOneErrorLine(Moco([.. Args("random", Path.Combine(run, "lpc-2"), "--labels-per-class", "3", "--resume").Where((_, i) => i is not (1 or 2))]),
             "trains on 2 per class (draw 0), not 3 per class");
+    }
+
+    [Test]
+    public void Epochs_take_one_value_per_budget_in_its_order()
+    {
+        string run = Path.Combine(dir, "epochs");
+        string[] Args(string epochs, string output) =>
+            ["finetune", "--init", "random", "--width", "4", "--train", $"idx:{dir}:train", "--test", $"idx:{dir}:test", "--batch", "8", "--threads", "1",
+             "--eval-every", "0", "--labels-per-class", "2,4", "--epochs", epochs, "--out", output, "--json"];
+        var result = Moco(Args("3,1", run));
+        Assert.That(result.Code, Is.EqualTo(0), result.Error);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(lines.Select(l => (l.GetProperty("labels_per_class").ToString(), l.GetProperty("epochs").GetInt32())), Is.EqualTo(new[] { ("2", 3), ("4", 1) }));
+        Assert.That(File.ReadLines(Path.Combine(run, "lpc-2", "log.jsonl")).Count(), Is.EqualTo(3));
+        Assert.That(File.ReadLines(Path.Combine(run, "lpc-4", "log.jsonl")).Count(), Is.EqualTo(1));
+        AssertOneErrorLine(Moco(Args("3,1,2", Path.Combine(dir, "e1"))), "3 values for 2 label budget(s)");
+        AssertOneErrorLine(Moco(Args("3,0", Path.Combine(dir, "e2"))), "'0' is not a positive whole number");
     }
 
     [Test]

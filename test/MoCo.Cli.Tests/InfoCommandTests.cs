@@ -1,3 +1,5 @@
+using MoCo.Cli.Tests.Support;
+
 namespace MoCo.Cli.Tests;
 
 // `moco info` on models written before the encoder-metadata contract (test/Fixtures/before-23): every line it printed
@@ -9,17 +11,8 @@ public class InfoCommandTests
 
     private static (int Code, string Out) Info(string path)
     {
-        var output = new StringWriter();
-        var saved = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            return (MocoApp.Run(["info", path]), output.ToString());
-        }
-        finally
-        {
-            Console.SetOut(saved);
-        }
+        var run = MocoRun.Captured("info", path);
+        return (run.Code, run.Out);
     }
 
     [TestCase("rgb32", "resize 37, crop 32, channels 3, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]; input float NCHW, normalised by the caller")]

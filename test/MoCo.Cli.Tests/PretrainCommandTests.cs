@@ -5,16 +5,8 @@ namespace MoCo.Cli.Tests;
 
 // The `moco pretrain` command end to end on a tiny IDX data set written here.
 [NonParallelizable]
-public class PretrainCommandTests
+public class PretrainCommandTests() : TinyIdxDataTests("moco-cli-", seed: 1, count: 64, side: 16)
 {
-    private string dir = "";
-
-    [SetUp]
-    public void MakeData() => dir = TinyIdxData.Create("moco-cli-", seed: 1, count: 64, side: 16);
-
-    [TearDown]
-    public void Remove() => Directory.Delete(dir, recursive: true);
-
     private string[] Args(string run, params string[] extra) =>
         ["pretrain", "--data", $"idx:{dir}:train", "--width", "4", "--batch", "16", "--queue", "64", "--epochs", "2", "--threads", "1",
          "--knn-data", $"idx:{dir}:test", "--checkpoint-every", "2", "--out", run, .. extra];
@@ -43,26 +35,8 @@ public class PretrainCommandTests
     public void Pretrain_on_a_folder_with_a_broken_file_trains_every_batch_and_lists_the_file_once()
     {
         string images = Path.Combine(dir, "photos");
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("""
-            import os, sys, random
-            from PIL import Image
-            random.seed(0)
-            root = sys.argv[1]
-            for cls in ("a", "b"):
-                os.makedirs(os.path.join(root, cls))
-                for i in range(10):
-                    Image.new("RGB", (30 + i, 24), tuple(random.randint(0, 255) for _ in range(3))).save(os.path.join(root, cls, f"{i}.png"))
-            open(os.path.join(root, "b", "broken.jpg"), "wb").write(b"\xff\xd8\xff" + bytes(20))
-            """);
-        psi.ArgumentList.Add(images);
-        using (var python = System.Diagnostics.Process.Start(psi)!)
-        {
-            string error = python.StandardError.ReadToEnd();
-            python.WaitForExit();
-            Assert.That(python.ExitCode, Is.Zero, error);
-        }
+        ImageFolders.TwoClasses(images, perClass: 10, width: 30, height: 24);
+        File.WriteAllBytes(Path.Combine(images, "b", "broken.jpg"), [0xff, 0xd8, 0xff, .. new byte[20]]);
 
         string run = Path.Combine(dir, "folder-run");
         Assert.That(MocoApp.Run(["pretrain", "--data", images, "--input-size", "16", "--width", "8", "--small-images", "true", "--batch", "4",
@@ -81,9 +55,7 @@ public class PretrainCommandTests
     public void A_width_8_rgb_run_at_224_channels_last_finishes()
     {
         string images = Path.Combine(dir, "rgb224");
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("""
+        PythonScript.Run("""
             import os, sys
             import numpy as np
             from PIL import Image
@@ -92,14 +64,7 @@ public class PretrainCommandTests
             os.makedirs(root)
             for i in range(16):
                 Image.fromarray(rng.integers(0, 256, (240, 256, 3), dtype=np.uint8)).save(os.path.join(root, f"{i}.png"))
-            """);
-        psi.ArgumentList.Add(images);
-        using (var python = System.Diagnostics.Process.Start(psi)!)
-        {
-            string error = python.StandardError.ReadToEnd();
-            python.WaitForExit();
-            Assert.That(python.ExitCode, Is.Zero, error);
-        }
+            """, images);
         string run = Path.Combine(dir, "rgb-run");
         Assert.That(MocoApp.Run(["pretrain", "--data", images, "--arch", "resnet18", "--width", "8", "--small-images", "true", "--in-channels", "3",
             "--input-size", "224", "--channels-last", "true", "--batch", "16", "--queue", "64", "--epochs", "1", "--threads", "2", "--workers", "2",
@@ -113,19 +78,10 @@ public class PretrainCommandTests
     public void Method_bank_momentum_and_weight_decay_reach_the_checkpoint()
     {
         string run = Path.Combine(dir, "bank");
-        var output = new StringWriter();
-        var saved = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "memory-bank", "--bank-momentum", "0.6", "--weight-decay", "0.0005", "--width", "4",
-                "--batch", "16", "--queue", "100", "--epochs", "1", "--threads", "1", "--out", run]), Is.EqualTo(0));
-        }
-        finally
-        {
-            Console.SetOut(saved);
-        }
-        Assert.That(output.ToString(), Does.Contain("pretraining memory-bank").And.Contain("memory bank, K 100"));
+        var pretrain = MocoRun.Captured("pretrain", "--data", $"idx:{dir}:train", "--method", "memory-bank", "--bank-momentum", "0.6", "--weight-decay", "0.0005", "--width", "4",
+            "--batch", "16", "--queue", "100", "--epochs", "1", "--threads", "1", "--out", run);
+        Assert.That(pretrain.Code, Is.EqualTo(0));
+        Assert.That(pretrain.Out, Does.Contain("pretraining memory-bank").And.Contain("memory bank, K 100"));
         var config = MoCo.Training.Trainer.PretrainRun.ReadConfig(run);
         Assert.That(config.Method, Is.EqualTo(MoCo.Training.Method.ContrastiveMethod.MemoryBank));
         Assert.That(config.MemoryBankMomentum, Is.EqualTo(0.6));
@@ -135,21 +91,15 @@ public class PretrainCommandTests
     [Test]
     public void Bad_options_fail_with_a_message_and_a_non_zero_exit()
     {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try
+        var runs = new[]
         {
-            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "60", "--out", Path.Combine(dir, "bad")]), Is.EqualTo(1));
-            Assert.That(MocoApp.Run(["pretrain", "--data", "nowhere:x"]), Is.EqualTo(1));
-            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}:train", "--method", "simclr", "--out", Path.Combine(dir, "bad")]), Is.EqualTo(1));
-            Assert.That(MocoApp.Run(["pretrain", "--data", $"idx:{dir}", "--resume", "--out", Path.Combine(dir, "none")]), Is.EqualTo(1));
-        }
-        finally
-        {
-            Console.SetError(saved);
-        }
-        string text = error.ToString();
+            MocoRun.Captured("pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "60", "--out", Path.Combine(dir, "bad")),
+            MocoRun.Captured("pretrain", "--data", "nowhere:x"),
+            MocoRun.Captured("pretrain", "--data", $"idx:{dir}:train", "--method", "simclr", "--out", Path.Combine(dir, "bad")),
+            MocoRun.Captured("pretrain", "--data", $"idx:{dir}", "--resume", "--out", Path.Combine(dir, "none")),
+        };
+        Assert.That(runs.Select(r => r.Code), Is.All.EqualTo(1));
+        string text = string.Concat(runs.Select(r => r.Error));
         Assert.That(text, Does.Contain("error: the queue size 60").And.Contain("error: 'nowhere:x' is not a data source").And.Contain("last.ckpt")
             .And.Contain("error: unknown method 'simclr': use moco, end-to-end, memory-bank"));
         Assert.That(text, Does.Not.Contain("   at "), "no stack traces for user errors");

@@ -5,37 +5,13 @@ namespace MoCo.Cli.Tests;
 
 // `moco pretrain --init`: continuing pretraining from a checkpoint, end to end on a tiny IDX data set.
 [NonParallelizable]
-public class PretrainInitCommandTests
+public class PretrainInitCommandTests() : TinyIdxDataTests("moco-cli-init-", seed: 1, count: 64, side: 16)
 {
-    private string dir = "";
-
-    [SetUp]
-    public void MakeData() => dir = TinyIdxData.Create("moco-cli-init-", seed: 1, count: 64, side: 16);
-
-    [TearDown]
-    public void Remove() => Directory.Delete(dir, recursive: true);
-
     private string[] Args(string run, params string[] extra) =>
         ["pretrain", "--data", $"idx:{dir}:train", "--batch", "16", "--queue", "64", "--threads", "1",
          "--knn-data", $"idx:{dir}:test", "--checkpoint-every", "2", "--out", run, .. extra];
 
-    private static (int Code, string Output, string Errors) Run(string[] args)
-    {
-        TextWriter output = Console.Out, errors = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            return (MocoApp.Run(args), o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(output);
-            Console.SetError(errors);
-        }
-    }
+    private static (int Code, string Output, string Errors) Run(string[] args) => MocoRun.Captured(args);
 
     private static string Line(string output, string start) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).Single(l => l.StartsWith(start, StringComparison.Ordinal));

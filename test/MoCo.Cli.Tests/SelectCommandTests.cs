@@ -83,9 +83,9 @@ public class SelectCommandTests
     }
 
     [Test]
-    public void Random_and_cluster_are_reproducible_for_a_seed()
+    public void Random_cluster_and_typical_are_reproducible_for_a_seed()
     {
-        foreach (var method in new[] { "random", "cluster" })
+        foreach (var method in new[] { "random", "cluster", "typical" })
         {
             var a = Items(Select($"{method}-a.txt", "--budget", "8", "--method", method, "--seed", "9"));
             Assert.That(Items(Select($"{method}-b.txt", "--budget", "8", "--method", method, "--seed", "9")), Is.EqualTo(a), method);
@@ -94,13 +94,21 @@ public class SelectCommandTests
     }
 
     [Test]
+    public void Typical_lists_the_picks_of_the_selection_on_the_stores_features()
+    {
+        var list = Select("typical.txt", "--budget", "6", "--method", "typical", "--seed", "3");
+        var expected = LabelSelection.Select(table.Features, 6, SelectionMethod.Typical, seed: 3).Select(i => table.Paths[i]);
+        Assert.That(Items(list), Is.EqualTo(expected));
+    }
+
+    [Test]
     public void Bad_requests_give_one_error_line()
     {
         var list = Path.Combine(store.Data, "bad.txt");
         MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", list, "--budget", "81"), "cannot be chosen from 80 unlabelled items");
-        MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", list, "--budget", "3", "--method", "coreset"), "not one of kcenter, random, cluster");
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", list, "--budget", "3", "--method", "coreset"), "not one of kcenter, random, cluster, typical");
         MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", Path.Combine(store.Data, "bad.csv"), "--budget", "3"), "give a .txt file");
-        MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", list, "--budget", "3", "--clusters", "2"), "--clusters 2 is for --method cluster");
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", store.Folder, "--out", list, "--budget", "3", "--clusters", "2"), "--clusters 2 is for --method cluster or typical");
         MocoRun.AssertOneErrorLine(MocoRun.Captured("select", "--store", Path.Combine(store.Data, "nothing"), "--out", list, "--budget", "3"), "manifest");
     }
 }

@@ -14,7 +14,7 @@ namespace MoCo.Cli.Commands;
 /// shuffle BN) and tabulates kNN and linear-probe top-1 per point (docs/ablation.md).</summary>
 internal static class AblateCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Data = DataOptions.Source("--data", "training images", "fashion-mnist:train");
         internal readonly Option<string?> TestData = DataOptions.OptionalSource("--test-data", "labelled test images (default: the test split of an IDX --data; required for image files)");
@@ -33,7 +33,7 @@ internal static class AblateCommand
         internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: false);
         internal readonly ImageFileOptions Files = new();
 
-        internal IEnumerable<Option> All => [Data, TestData, .. First.Options, Labels, .. TestFirst.Options, Sweep, .. Negatives.Options, Methods, .. Momenta.Options,
+        public IEnumerable<Option> All => [Data, TestData, .. First.Options, Labels, .. TestFirst.Options, Sweep, .. Negatives.Options, Methods, .. Momenta.Options,
             Baseline, MaxBatch, ProbeIterations, Out, .. Pretraining.All, .. Evaluation.All, .. Files.All];
 
         /// <summary>The base config of every point (each point is checked when it runs).</summary>
@@ -58,12 +58,10 @@ internal static class AblateCommand
         }
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("ablate",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("ablate",
         "Ablation grid: a pretraining run per point (K per mechanism, momentum, shuffle BN), kNN and linear-probe top-1 each; writes results.csv and results.md to --out. " +
         "The pretraining options (as `moco pretrain`'s) set every point's base config; --negatives, --momenta and --sweep shuffle-bn vary K, m and shuffle BN per point.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {

@@ -19,14 +19,16 @@ internal static class DedupCommand
     internal sealed class Options
     {
         internal readonly Option<string> Store = DataOptions.Store();
-        internal readonly Option<double?> Threshold = new("--threshold") { Description = "centred cosine at which two images are duplicates (default: calibrated on the store, 1 - 0.25 x the median nearest-neighbour distance)" };
+        internal readonly Option<double?> Threshold = new("--threshold") { Description = "centred cosine at which two images are duplicates (default: calibrated on the store, just above its closest distinct images: docs/search.md)" };
         internal readonly Option<string> Out = new("--out") { Description = "folder for groups.csv (group,path: images that have a duplicate) and keep.txt (one path a line)", Required = true };
         internal readonly Option<int> K = new("--k") { Description = "candidate neighbours per image", DefaultValueFactory = _ => 10 };
         internal readonly Option<bool> Exact = new("--exact") { Description = $"candidates by brute force instead of the index (at most {ExactRowLimit:N0} rows without an index)" };
         internal readonly Option<int> ExpansionSearch = new("--expansion-search") { Description = "HNSW candidates while searching (ef)", DefaultValueFactory = _ => HnswParameters.Default.ExpansionSearch };
         internal readonly Option<int> Threads = new("--threads") { Description = "search threads (0: one per core)", DefaultValueFactory = _ => 0 };
 
-        internal IEnumerable<Option> All => [Store, Threshold, Out, K, Exact, ExpansionSearch, Threads];
+        internal readonly Option<int> CheckCopies = new("--check-copies") { Description = "plant a 0.5x, a JPEG q50 and a 90% crop copy of this many sampled store images (in memory, through the store's encoder) and say how many the threshold groups (0: no check)", DefaultValueFactory = _ => 100 };
+
+        internal IEnumerable<Option> All => [Store, Threshold, Out, K, Exact, ExpansionSearch, Threads, CheckCopies];
     }
 
     internal static Command Create() => Create(new Options());
@@ -44,8 +46,15 @@ internal static class DedupCommand
             throw new ArgumentException($"--k {k}: give 1 or more.");
         }
 
+        var check = r.GetValue(o.CheckCopies);
+        if (check < 0)
+        {
+            throw new ArgumentException($"--check-copies {check}: give 0 (no check) or more.");
+        }
+
         var threads = SearchThreads.Resolve(r.GetValue(o.Threads));
-        var rows = StoreRows.Load(FeatureStoreReader.Open(folder));
+        var store = FeatureStoreReader.Open(folder);
+        var rows = StoreRows.Load(store);
         var exact = r.GetValue(o.Exact) || !File.Exists(Path.Combine(folder, MoCo.Search.Index.StoreIndex.IndexFileName));
         if (exact && !r.GetValue(o.Exact) && rows.Count > ExactRowLimit)
         {
@@ -55,7 +64,15 @@ internal static class DedupCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var search = exact ? NeighborSearch.Exact(rows) : NeighborSearch.Indexed(folder, rows, r.GetValue(o.ExpansionSearch));
         var candidates = search.AllRows(Math.Min(k, Math.Max(1, rows.Count - 1)), threads);
-        var found = NearDuplicates.Find(rows.Features, candidates, r.GetValue(o.Threshold));
+        var mean = CentredFeatures.Mean(rows.Features);
+        var centred = CentredFeatures.Of(rows.Features, mean);
+        var found = NearDuplicates.Find(centred, rows.Count, candidates, r.GetValue(o.Threshold));
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold: centred cosine >= {found.Threshold:F5} ({found.Calibration?.Describe() ?? "--threshold"})"));
+        if (check > 0)
+        {
+            Console.WriteLine(CopyCheck.Describe(PlantedCopies.Plant(store, rows, centred, mean, check, seed: 1, model: null, out var why), found.Threshold, why));
+        }
 
         var output = r.GetValue(o.Out)!;
         Directory.CreateDirectory(output);
@@ -74,8 +91,7 @@ internal static class DedupCommand
         var inGroups = found.Groups.Sum(g => g.Count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{found.Groups.Count:N0} groups of near-duplicates ({inGroups:N0} images) among {rows.Count:N0}; keep {kept.Length:N0} " +
-            $"(threshold: centred cosine >= {found.Threshold:F4}{(found.Calibrated ? $", calibrated: median nearest-neighbour distance {found.MedianNearestDistance:F4}" : "")}; " +
-            $"{(exact ? "exact" : "index")} candidates, {clock.Elapsed.TotalSeconds:F1} s) -> {output}"));
+            $"({(exact ? "exact" : "index")} candidates, {seconds:F1} s) -> {output}"));
         return 0;
     }
 

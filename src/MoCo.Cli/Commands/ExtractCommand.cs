@@ -10,7 +10,7 @@ namespace MoCo.Cli.Commands;
 /// <summary>`moco extract`: an encoder's features of a whole source into a resumable store; `moco extract merge` joins stores.</summary>
 internal static class ExtractCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Model = new("--model") { Description = "the encoder (.onnx from moco export, with its preprocessing metadata)", Required = true };
         internal readonly Option<string> Data = DataOptions.Source("--data", "images (IDX default split train)");
@@ -24,16 +24,14 @@ internal static class ExtractCommand
         internal readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "source items per feature file (whole batches); a killed run redoes at most one file", DefaultValueFactory = _ => 8192 };
         internal readonly Option<bool> Quiet = new("--quiet") { Description = "no progress bar; the summary only" };
 
-        internal IEnumerable<Option> All => [Model, Data, Out, Format, .. OnnxBatch.Options, Threads, Shard, ShardCount, Device.Option, RowsPerFile, Quiet];
+        public IEnumerable<Option> All => [Model, Data, Out, Format, .. OnnxBatch.Options, Threads, Shard, ShardCount, Device.Option, RowsPerFile, Quiet];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o)
+    internal static Command Create(Options? o = null)
     {
         var command = CommandOptions.Build("extract",
             "Features of every image of a source into a store (Parquet or .npy files + SQLite manifest); killed, it resumes where it stopped.",
-            o.All, r => Run(r, o));
+            o ?? new Options(), Run);
         command.Subcommands.Add(CreateMerge());
         return command;
     }

@@ -16,7 +16,7 @@ namespace MoCo.Cli.Commands;
 /// does, and the budgets' figures go to label-efficiency.csv / .svg in `moco probe`'s format.</summary>
 internal static class FinetuneCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Init = new("--init") { Description = "the encoder to start from: a pretraining checkpoint (last.ckpt of moco pretrain, or one moco import wrote) or 'random' (needed unless --resume)" };
         internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images", "fashion-mnist:train");
@@ -27,7 +27,7 @@ internal static class FinetuneCommand
         internal readonly Option<string?> LabelFraction = new("--label-fraction") { Description = "fractions of each class's training images, e.g. 0.01,0.1 (instead of --labels-per-class)" };
         internal readonly Option<int> Draws = new("--draws") { Description = "seeded draws per budget, a run each (draw d uses --seed and d, as moco probe's; 'all' is one draw). Default 1, not probe's 3: each draw is a whole fine-tuning run", DefaultValueFactory = _ => 1 };
         internal readonly Option<string?> CurveLabel = new("--curve-label") { Description = "the curve's name in label-efficiency.csv (default 'fine-tuned <init>')" };
-        internal readonly Option<int?> Epochs = new("--epochs") { Description = $"epochs (default {Defaults.Epochs})" };
+        internal readonly Option<string?> Epochs = new("--epochs") { Description = $"epochs (default {Defaults.Epochs}); with a budget list, one value for all or one per budget in its order, e.g. --labels-per-class 10,100 --epochs 60,30" };
         internal readonly Option<int?> Batch = new("--batch") { Description = $"batch size (default {Defaults.BatchSize})" };
         internal readonly Option<double?> Lr = new("--lr") { Description = string.Create(CultureInfo.InvariantCulture, $"the backbone's base SGD learning rate, cosine schedule (default {Defaults.LearningRate})") };
         internal readonly Option<double?> HeadLr = new("--head-lr") { Description = "the classifier's base learning rate (default 10 × --lr)" };
@@ -35,6 +35,8 @@ internal static class FinetuneCommand
         internal readonly Option<bool?> Nesterov = new("--nesterov") { Description = "Nesterov momentum 0.9 (default true)" };
         internal readonly Option<bool> FreezeBn = new("--freeze-bn") { Description = "keep BatchNorm in eval mode while training (its running statistics fixed; γ, β still learn)" };
         internal readonly Option<double?> MinCropScale = new("--min-crop-scale") { Description = string.Create(CultureInfo.InvariantCulture, $"smallest area fraction of the training views' random resized crop (default {Defaults.MinCropScale})") };
+        internal readonly Option<string?> HeadInit = new("--head-init") { Description = "how the classifier starts: random (PyTorch's initialisation) or probe (the linear probe on the frozen features, LP-FT)" };
+        internal readonly Option<bool?> RecalibrateBn = new("--recalibrate-bn") { Description = "after the last epoch, recompute BatchNorm's running statistics on the labelled images through the evaluation transform (precise BN; default true)" };
         internal readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between test evaluations in log.jsonl (default 1; 0: the last epoch only)" };
         internal readonly Option<bool> Json = new("--json") { Description = "print one JSON line per run (top1, macro_accuracy, log_loss, labels_per_class, train_images, epochs, …) on stdout; progress and the tables go to stderr" };
         // --arch, --width, --small-images, --in-channels (random init), --seed, --threads, --device, --deterministic, --channels-last: as pretraining's.
@@ -42,9 +44,20 @@ internal static class FinetuneCommand
         internal readonly ImageFileOptions Files = new();
         internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: false);
 
-        internal IEnumerable<Option> All =>
+        /// <summary>--epochs for each of <paramref name="budgets"/> (null entries: the default): one value for all, or one per budget.</summary>
+        internal int?[] EpochsPerBudget(ParseResult r, int budgets)
+        {
+            if (r.GetValue(Epochs) is not { } text) return new int?[budgets];
+            var values = text.Split(',', StringSplitOptions.TrimEntries).Select(v =>
+                int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int e) && e > 0 ? e : throw new ArgumentException($"--epochs {text}: '{v}' is not a positive whole number")).ToArray();
+            if (values.Length == 1) return Enumerable.Repeat<int?>(values[0], budgets).ToArray();
+            if (values.Length != budgets) throw new ArgumentException($"--epochs {text}: {values.Length} values for {budgets} label budget(s); give one for all or one per budget");
+            return [.. values.Select(v => (int?)v)];
+        }
+
+        public IEnumerable<Option> All =>
         [
-            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Draws, CurveLabel, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, EvalEvery, Json,
+            Init, Train, Test, Out, Resume, LabelsPerClass, LabelFraction, Draws, CurveLabel, Epochs, Batch, Lr, HeadLr, WeightDecay, Nesterov, FreezeBn, MinCropScale, HeadInit, RecalibrateBn, EvalEvery, Json,
             Shared.Arch, Shared.Width, Shared.SmallImages, Shared.InChannels, Shared.Seed, Shared.Threads, Shared.Device.Option, Shared.Deterministic, Shared.ChannelsLast,
             .. Files.All, .. Evaluation.All,
         ];
@@ -52,7 +65,7 @@ internal static class FinetuneCommand
         private static FineTuneConfig Defaults { get; } = new();
 
         /// <summary>The config of a new run on <paramref name="data"/> with <paramref name="budget"/> and draw <paramref name="draw"/>.</summary>
-        internal FineTuneConfig Configure(ParseResult r, FinetuneData data, LabelBudget budget, int draw)
+        internal FineTuneConfig Configure(ParseResult r, FinetuneData data, LabelBudget budget, int draw, int? epochs = null)
         {
             string init = r.GetValue(Init) ?? throw new ArgumentException("--init is needed: a pretraining checkpoint (last.ckpt) or 'random'");
             PretrainConfig? pretrained = null;
@@ -88,7 +101,7 @@ internal static class FinetuneCommand
                 LabelsPerClass = budget.PerClass,
                 LabelFraction = budget.Fraction,
                 Draw = draw,
-                Epochs = r.GetValue(Epochs) ?? Defaults.Epochs,
+                Epochs = epochs ?? Defaults.Epochs,
                 BatchSize = r.GetValue(Batch) ?? Defaults.BatchSize,
                 LearningRate = r.GetValue(Lr) ?? Defaults.LearningRate,
                 HeadLearningRate = r.GetValue(HeadLr),
@@ -96,6 +109,8 @@ internal static class FinetuneCommand
                 Nesterov = r.GetValue(Nesterov) ?? Defaults.Nesterov,
                 FreezeBn = r.GetValue(FreezeBn),
                 MinCropScale = r.GetValue(MinCropScale) ?? Defaults.MinCropScale,
+                HeadInit = r.GetValue(HeadInit) ?? Defaults.HeadInit,
+                RecalibrateBn = r.GetValue(RecalibrateBn) ?? Defaults.RecalibrateBn,
                 EvalEvery = r.GetValue(EvalEvery) ?? Defaults.EvalEvery,
                 Seed = r.GetValue(Shared.Seed) ?? Defaults.Seed,
                 Threads = r.GetValue(Shared.Threads) ?? Defaults.Threads,
@@ -115,12 +130,10 @@ internal static class FinetuneCommand
         }
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("finetune",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("finetune",
         "Fine-tunes an encoder (a pretraining checkpoint's, or --init random) with a linear classifier on few labels, one run per label budget: " +
         "writes last.ckpt, log.jsonl, classifier.onnx, model.zip and the figures to --out, prints the test metrics as moco probe does.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     /// <summary>A budget's run folder under --out: lpc-N, fraction-F or all, with -draw-D for draws after the first.</summary>
     internal static string RunFolder(LabelBudget budget, int draw) =>
@@ -137,7 +150,9 @@ internal static class FinetuneCommand
         bool resume = r.GetValue(o.Resume);
         var budgets = LabelBudget.ParseEither(r.GetValue(o.LabelsPerClass), r.GetValue(o.LabelFraction));
         int draws = OptionValues.Positive(r.GetValue(o.Draws), "--draws");
-        var runs = (budgets ?? [LabelBudget.All]).SelectMany(b => Enumerable.Range(0, b.IsAll ? 1 : draws).Select(d => (Budget: b, Draw: d))).ToList();
+        var budgetList = budgets ?? [LabelBudget.All];
+        var epochs = o.EpochsPerBudget(r, budgetList.Count);
+        var runs = budgetList.SelectMany((b, i) => Enumerable.Range(0, b.IsAll ? 1 : draws).Select(d => (Budget: b, Draw: d, Epochs: epochs[i]))).ToList();
         bool single = runs.Count == 1;
         var knn = new KnnOptions { K = o.Evaluation.K(r) ?? KnnOptions.DefaultK, Temperature = o.Evaluation.Temperature(r) is { } t ? (float)t : KnnOptions.DefaultTemperature };
         knn.Validate();
@@ -150,7 +165,7 @@ internal static class FinetuneCommand
         {
             string dir = single ? outDir : Path.Combine(outDir, RunFolder(run.Budget, run.Draw));
             bool resumes = resume && File.Exists(Path.Combine(dir, FineTuneRun.CheckpointFile));
-            var config = resumes ? FineTuneRun.ReadConfig(dir) : o.Configure(r, data, run.Budget, run.Draw);
+            var config = resumes ? FineTuneRun.ReadConfig(dir) : o.Configure(r, data, run.Budget, run.Draw, run.Epochs);
             if (resumes && budgets is not null && (config.Budget != run.Budget || config.Draw != run.Draw))
                 throw new ArgumentException($"--resume: the run in {dir} trains on {config.Budget.Description} (draw {config.Draw}), not {run.Budget.Description} (draw {run.Draw}); give the budgets it was started with, or another --out");
             return (run.Budget, run.Draw, Dir: dir, Resumes: resumes, Config: config);
@@ -171,11 +186,7 @@ internal static class FinetuneCommand
             string curve = r.GetValue(o.CurveLabel) ?? $"fine-tuned {(init == FineTuneConfig.RandomInit ? "random init" : init)}";
             var results = FinetuneOutputs.Curve(done, data.Classes.Count, knn.Name);
             if (!single) log.Write(LabelEfficiencyReport.Table(results, curve, done[0].Figures.Result.TestCount));
-            Directory.CreateDirectory(outDir);
-            string csv = Path.Combine(outDir, CurveCsv.FileName);
-            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
-            string svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
-            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            var (csv, svg) = ProbePlotCommand.WriteCurve(outDir, results, curve);
             log.WriteLine($"wrote {csv}, {svg} (the linear line is the fine-tuned classifier; kNN runs on its features)");
         }
         return 0;
@@ -193,12 +204,13 @@ internal static class FinetuneCommand
             $"fine-tuning {(random ? "a random " : "")}{config.Arch} width {config.Width}{(random ? "" : $" from {config.Init}")} on {data.TrainSpec} " +
             $"({train.Count} labelled images: {config.Budget.Description}, draw {config.Draw}, seed {config.Seed}), test {data.TestSpec} ({data.TestCount}), {config.Classes} classes, " +
             $"{config.InputSize}×{config.InputSize} views, {config.Epochs} epochs, batch {config.BatchSize}, lr {config.LearningRate} (head {config.HeadLr}), " +
-            $"{(config.Nesterov ? "Nesterov " : "")}momentum {config.Momentum}, weight decay {config.WeightDecay}{(config.FreezeBn ? ", BN frozen" : "")}, device {config.Device} → {dir}"));
+            $"{(config.Nesterov ? "Nesterov " : "")}momentum {config.Momentum}, weight decay {config.WeightDecay}{(config.FreezeBn ? ", BN frozen" : "")}{(config.HeadInit == FineTuneConfig.ProbeHeadInit ? ", head from the linear probe" : "")}, device {config.Device} → {dir}"));
 
         using var run = resume ? FineTuneRun.Resume(dir, train, test) : FineTuneRun.Start(config, train, test, dir);
         try
         {
-            run.Run(log);
+            // The live progress line (pretraining's) on stderr when it is a terminal; a log file or a pipe gets the epoch lines alone.
+            run.Run(log, progress: Console.IsErrorRedirected ? null : Console.Error);
         }
         catch (TrainingDivergedException e)
         {

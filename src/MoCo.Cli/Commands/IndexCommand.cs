@@ -11,21 +11,19 @@ namespace MoCo.Cli.Commands;
 /// rows appended since (docs/search.md).</summary>
 internal static class IndexCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<int> Threads = new("--threads") { Description = "threads inserting into the graph (0: one per core)", DefaultValueFactory = _ => 0 };
         internal readonly Option<int> Connectivity = new("--connectivity") { Description = "HNSW links per node (M); another value rebuilds the index", DefaultValueFactory = _ => HnswParameters.Default.Connectivity };
         internal readonly Option<int> ExpansionAdd = new("--expansion-add") { Description = "HNSW candidates while inserting (efConstruction); another value rebuilds the index", DefaultValueFactory = _ => HnswParameters.Default.ExpansionAdd };
 
-        internal IEnumerable<Option> All => [Store, Threads, Connectivity, ExpansionAdd];
+        public IEnumerable<Option> All => [Store, Threads, Connectivity, ExpansionAdd];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("index",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("index",
         "Build the store's approximate nearest-neighbour index (cosine, USearch HNSW) beside it; run again after the store grows to add only the new rows.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {

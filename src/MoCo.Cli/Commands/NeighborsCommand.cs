@@ -13,7 +13,7 @@ namespace MoCo.Cli.Commands;
 /// features; a new image goes through the store's own encoder and preprocessing.</summary>
 internal static class NeighborsCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<string> Image = new("--image") { Description = "the query image: a file of the store (then not its own neighbour) or any image file (featurised with the store's encoder)" };
@@ -24,14 +24,12 @@ internal static class NeighborsCommand
         internal readonly Option<int> ExpansionSearch = new("--expansion-search") { Description = "HNSW candidates while searching (ef): more is slower and finds more of the exact neighbours", DefaultValueFactory = _ => HnswParameters.Default.ExpansionSearch };
         internal readonly Option<string> Model = new("--model") { Description = "the store's encoder if it moved (refused unless its bytes are the store's)" };
 
-        internal IEnumerable<Option> All => [Store, Image, Item, K, Exact, Json, ExpansionSearch, Model];
+        public IEnumerable<Option> All => [Store, Image, Item, K, Exact, Json, ExpansionSearch, Model];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("neighbors",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("neighbors",
         "List the store's images most similar to an image (--image PATH or --item ID) by cosine similarity of their features.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {

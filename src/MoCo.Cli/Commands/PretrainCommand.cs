@@ -13,7 +13,7 @@ namespace MoCo.Cli.Commands;
 /// <summary>`moco pretrain`: contrastive pretraining (MoCo v1/v2, end-to-end, memory bank) on a data source, writing a run directory.</summary>
 internal static class PretrainCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Data = DataOptions.Source("--data", "training images", "fashion-mnist:train");
         internal readonly RenamedOption<int?> First = DataOptions.First("--first", "training images", "--limit");
@@ -25,7 +25,7 @@ internal static class PretrainCommand
         internal readonly EvaluationOptions Evaluation = new(withOldProbeSpellings: false);
         internal readonly ImageFileOptions Files = new();
 
-        internal IEnumerable<Option> All => [Data, .. First.Options, KnnData, .. KnnFirst.Options, Out, Resume, .. Pretraining.All, .. Evaluation.All, .. Files.All];
+        public IEnumerable<Option> All => [Data, .. First.Options, KnnData, .. KnnFirst.Options, Out, Resume, .. Pretraining.All, .. Evaluation.All, .. Files.All];
 
         /// <summary>The config of a new run on data of <paramref name="viewSize"/> px and <paramref name="channels"/> channels.</summary>
         internal PretrainConfig Configure(ParseResult r, int viewSize, int channels, Func<int, (double[] Mean, double[] Std)> normalisation)
@@ -36,11 +36,9 @@ internal static class PretrainCommand
         }
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("pretrain",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("pretrain",
         "Contrastive pretraining (--method moco, end-to-end or memory-bank; presets v1/v2): writes last.ckpt (safetensors), log.jsonl and curves.svg to --out.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {

@@ -18,7 +18,7 @@ internal static class ProbeCommand
     /// <summary><c>--model pixels</c>: the raw-pixel baseline instead of an encoder.</summary>
     internal const string Pixels = "pixels";
 
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Model = new("--model") { Description = "encoder (.onnx from moco export), or 'pixels' for the raw-pixel baseline", Required = true };
         internal readonly Option<string> Train = DataOptions.Source("--train", "labelled training images (IDX default split train)");
@@ -43,18 +43,16 @@ internal static class ProbeCommand
         internal readonly Option<int> Draws = new("--draws") { Description = "label efficiency: seeded draws per budget (draw d uses --seed and d; 'all' is one draw); --trainer auto fits lbfgs", DefaultValueFactory = _ => 3 };
         internal readonly Option<string?> CurveLabel = new("--curve-label") { Description = "label efficiency: the curve's name in label-efficiency.csv and the figure (default the encoder's file name, or 'raw pixels')" };
 
-        internal IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, .. Sample.Options, .. TestSample.Options, Preprocessing, .. Evaluation.All,
+        public IEnumerable<Option> All => [Model, Train, Test, Split, Trainer, Out, Json, .. Sample.Options, .. TestSample.Options, Preprocessing, .. Evaluation.All,
             .. OnnxBatch.Options, Seed, Device.Option, LabelsPerClass, LabelFraction, Draws, CurveLabel];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o)
+    internal static Command Create(Options? o = null)
     {
         var command = CommandOptions.Build("probe",
             "Image classification on frozen features, as ML.NET's Model Builder: SDCA / L-BFGS and kNN; figures, model zip, consumption code; " +
             "with --labels-per-class, top-1 against the number of labels ('moco probe plot' draws several encoders' curves on one figure).",
-            o.All, r => Run(r, o));
+            o ?? new Options(), Run);
         command.Subcommands.Add(ProbePlotCommand.Create());
         return command;
     }
@@ -183,11 +181,7 @@ internal static class ProbeCommand
 
         if (outDir is not null)
         {
-            Directory.CreateDirectory(outDir);
-            var csv = Path.Combine(outDir, CurveCsv.FileName);
-            File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
-            var svg = Path.Combine(outDir, ProbePlotCommand.FigureFile);
-            File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+            var (csv, svg) = ProbePlotCommand.WriteCurve(outDir, results, curve);
             log.WriteLine($"wrote {csv}, {svg}");
         }
 

@@ -13,6 +13,18 @@ internal static class ProbePlotCommand
     /// <summary>The figure <c>moco probe --labels-per-class … --out DIR</c> writes next to its CSV.</summary>
     internal const string FigureFile = "label-efficiency.svg";
 
+    /// <summary>Writes one curve into <paramref name="outDir"/>: <see cref="CurveCsv.FileName"/> and its figure, drawn from
+    /// the CSV as read back (what this command would draw from it); returns both paths.</summary>
+    internal static (string Csv, string Svg) WriteCurve(string outDir, IReadOnlyList<BudgetResult> results, string curve)
+    {
+        Directory.CreateDirectory(outDir);
+        string csv = Path.Combine(outDir, CurveCsv.FileName);
+        File.WriteAllText(csv, LabelEfficiencyReport.Csv(results, curve));
+        string svg = Path.Combine(outDir, FigureFile);
+        File.WriteAllText(svg, LabelEfficiencySvg.Render(CurveCsv.Read(csv), $"label efficiency: {curve}"));
+        return (csv, svg);
+    }
+
     internal sealed class Options
     {
         internal readonly Argument<string[]> Csvs = new("csv") { Description = "label-efficiency.csv files of moco probe --labels-per-class ... --out DIR (a curve per --curve-label)", Arity = ArgumentArity.OneOrMore };

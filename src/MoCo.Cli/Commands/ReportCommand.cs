@@ -14,7 +14,7 @@ namespace MoCo.Cli.Commands;
 /// </summary>
 internal static class ReportCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<string?> Run = new("--run") { Description = "a moco pretrain folder: its log.jsonl gives the loss and kNN curves" };
@@ -26,15 +26,13 @@ internal static class ReportCommand
         internal readonly Option<ulong> Seed = new("--seed") { Description = "seed of the gallery's queries and the map's sample", DefaultValueFactory = _ => 0 };
         internal readonly Option<string> Out = new("--out") { Description = "the page to write (.html); thumbnails and figures are inside it", Required = true };
 
-        internal IEnumerable<Option> All => [Store, Run, Probe, Groups, Queries, K, MapPoints, Seed, Out];
+        public IEnumerable<Option> All => [Store, Run, Probe, Groups, Queries, K, MapPoints, Seed, Out];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("report",
+    internal static Command Create(Options? o = null) => CommandOptions.Build("report",
         "One self-contained HTML page about a store: nearest-neighbour gallery (wrong labels marked), PCA map by label, and with --run / --groups / --probe " +
         "the pretraining curves, near-duplicate groups and confusion matrix.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {

@@ -16,32 +16,30 @@ namespace MoCo.Cli.Commands;
 /// </summary>
 internal static class SelectCommand
 {
-    internal sealed class Options
+    internal sealed class Options : ICommandOptions
     {
         internal readonly Option<string> Store = DataOptions.Store();
         internal readonly Option<int> Budget = new("--budget") { Description = "how many images to choose", Required = true };
-        internal readonly Option<string> Method = new("--method") { Description = $"{SelectionMethodNames.All}: greedy k-center (coreset), seeded random, or k-means + a balanced pick per cluster", DefaultValueFactory = _ => "kcenter" };
+        internal readonly Option<string> Method = new("--method") { Description = $"{SelectionMethodNames.All}: greedy k-center (coreset), seeded random, k-means + the image nearest each centroid, or k-means + the most typical (densest) image of each cluster (TypiClust)", DefaultValueFactory = _ => "kcenter" };
         internal readonly Option<string?> Exclude = new("--exclude") { Description = "images already labelled, one path a line (a list moco select wrote, or path,label lines): never chosen, counted as chosen" };
-        internal readonly Option<int?> Clusters = new("--clusters") { Description = "--method cluster: k of k-means (default the budget)" };
+        internal readonly Option<int?> Clusters = new("--clusters") { Description = "--method cluster or typical: k of k-means (default: the budget; typical: already labelled + the budget)" };
         internal readonly Option<ulong> Seed = new("--seed") { Description = "seed of --method random and of k-means++ (kcenter uses none)", DefaultValueFactory = _ => 0 };
         internal readonly Option<string> Out = new("--out") { Description = "the list to write (.txt): a '# moco selection of: SOURCE' header, then one image a line", Required = true };
 
-        internal IEnumerable<Option> All => [Store, Budget, Method, Exclude, Clusters, Seed, Out];
+        public IEnumerable<Option> All => [Store, Budget, Method, Exclude, Clusters, Seed, Out];
     }
 
-    internal static Command Create() => Create(new Options());
-
-    internal static Command Create(Options o) => CommandOptions.Build("select",
-        "Which images to label: the --budget images of a store that cover it best (greedy k-center on the features), a random draw, or a balanced pick per k-means cluster; " +
+    internal static Command Create(Options? o = null) => CommandOptions.Build("select",
+        "Which images to label: the --budget images of a store that cover it best (greedy k-center on the features), a random draw, or a balanced pick per k-means cluster (nearest the centroid, or the most typical); " +
         "writes a list that moco probe --train reads.",
-        o.All, r => Run(r, o));
+        o ?? new Options(), Run);
 
     private static int Run(ParseResult r, Options o)
     {
         var method = SelectionMethodNames.Parse(r.GetValue(o.Method)!);
         var output = r.GetValue(o.Out)!;
         if (!output.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out {output}: give a .txt file, so the list reads back as a data source");
-        if (r.GetValue(o.Clusters) is { } k && method != SelectionMethod.Cluster) throw new ArgumentException($"--clusters {k} is for --method cluster");
+        if (r.GetValue(o.Clusters) is { } k && method is not (SelectionMethod.Cluster or SelectionMethod.Typical)) throw new ArgumentException($"--clusters {k} is for --method cluster or typical");
         var store = FeatureStoreReader.Open(r.GetValue(o.Store)!);
         var table = store.ReadAll();
         var labelled = r.GetValue(o.Exclude) is { } exclude ? Labelled(exclude, table.Paths) : [];

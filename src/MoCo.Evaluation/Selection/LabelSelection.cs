@@ -10,16 +10,17 @@ namespace MoCo.Evaluation.Selection;
 public static class LabelSelection
 {
     /// <summary>The indices of <paramref name="budget"/> items to label, in the order chosen (for every method a
-    /// smaller budget with the same inputs gives a prefix, except <see cref="SelectionMethod.Cluster"/>, whose clusters
-    /// depend on the budget unless <paramref name="clusters"/> is given).</summary>
+    /// smaller budget with the same inputs gives a prefix, except <see cref="SelectionMethod.Cluster"/> and
+    /// <see cref="SelectionMethod.Typical"/>, whose clusters depend on the budget unless <paramref name="clusters"/> is given).</summary>
     /// <param name="features">N × D features of the pool (raw; every method L2-normalises them first).</param>
     /// <param name="budget">How many to choose: 1 to the number of items not labelled.</param>
     /// <param name="method">The rule (<see cref="SelectionMethod"/>).</param>
     /// <param name="labelled">Items already labelled: never chosen, and counted as chosen (k-center's first centres,
     /// a cluster's share); default none.</param>
     /// <param name="seed">For <see cref="SelectionMethod.Random"/> and the k-means++ seeding of
-    /// <see cref="SelectionMethod.Cluster"/> (k-center uses none); default 0.</param>
-    /// <param name="clusters">For <see cref="SelectionMethod.Cluster"/>: k of k-means; default the budget.</param>
+    /// <see cref="SelectionMethod.Cluster"/> and <see cref="SelectionMethod.Typical"/> (k-center uses none); default 0.</param>
+    /// <param name="clusters">For <see cref="SelectionMethod.Cluster"/> and <see cref="SelectionMethod.Typical"/>: k of
+    /// k-means; default the budget (cluster) or labelled + budget (typical).</param>
     /// <exception cref="ArgumentException">Empty features, a labelled index outside the pool, or a budget out of range.</exception>
     public static int[] Select(FeatureMatrix features, int budget, SelectionMethod method, IEnumerable<int>? labelled = null, ulong seed = 0, int? clusters = null)
     {
@@ -29,6 +30,7 @@ public static class LabelSelection
             SelectionMethod.KCenter => KCenterGreedy.Select(pool, budget),
             SelectionMethod.Random => RandomSelection.Select(pool, budget, seed),
             SelectionMethod.Cluster => ClusterSelection.Select(pool, budget, clusters, seed),
+            SelectionMethod.Typical => TypicalSelection.Select(pool, budget, clusters, seed),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
         };
     }

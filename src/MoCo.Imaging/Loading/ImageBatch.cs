@@ -27,7 +27,7 @@ public sealed class ImageBatch : IDisposable
     /// <summary>Samples in the batch (bad files skipped, so possibly fewer than the batch size).</summary>
     public int Count { get; internal set; }
 
-    /// <summary>Views per sample: 2 for MoCo pretraining (query, key), 1 for extraction.</summary>
+    /// <summary>Views per sample: 2 for MoCo pretraining (query, key), 1 for supervised training and extraction.</summary>
     public int ViewCount => Views.Length;
 
     /// <summary>Channels per view.</summary>

@@ -63,6 +63,26 @@ public sealed class ImageLoader
         });
     }
 
+    /// <summary>
+    /// One augmented view per image (decoded once, augmented once), for supervised training such as fine-tuning: each
+    /// sample's crop and flip are drawn from (seed, epoch, index) as the pretraining views are, so an epoch's batches are
+    /// the same whatever the thread count and an epoch can be resumed from any batch.
+    /// </summary>
+    /// <param name="dataset">The images.</param>
+    /// <param name="transform">Random resized crop, flip and normalisation.</param>
+    /// <param name="channels">1 or 3; default 3.</param>
+    /// <param name="options">Defaults to a seeded shuffle with the last batch kept (<c>new LoaderOptions(DropLast: false)</c>).</param>
+    public static ImageLoader ForTraining(IImageDataset dataset, CropAndFlip transform, int channels = 3, LoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        CheckNormalization(transform.Mean, transform.Std, channels);
+        int plane = channels * transform.Crop.Size * transform.Crop.Size;
+        options ??= new LoaderOptions(DropLast: false);
+        var decode = new ImageDecodeOptions(Channels: channels, MinShorterSide: options.ScaledJpegDecode ? transform.Crop.MinSourceShorterSide : 0, Decoder: options.Decoder);
+        return new ImageLoader(dataset, options, 1, channels, transform.Crop.Size, decode, (image, rng, batch, slot) =>
+            transform.Apply(image, transform.Sample(image.Width, image.Height, rng), batch.Views[0].AsSpan(slot * plane, plane)));
+    }
+
     /// <summary>One evaluation view per image, in dataset order with the last batch kept, for feature extraction.</summary>
     /// <param name="dataset">The images.</param>
     /// <param name="transform">Resize + centre crop + normalise.</param>

@@ -14,7 +14,7 @@ public sealed record ViewParams(CropBox Crop, ColorJitterParams? Jitter, bool Gr
 /// <see cref="V2"/>: RandomResizedCrop(0.2-1), ColorJitter(0.4, 0.4, 0.4, 0.1) with p 0.8, RandomGrayscale 0.2,
 /// GaussianBlur(0.1-2) with p 0.5, flip, Normalize. On 1-channel images the colour steps reduce to brightness and contrast.
 /// </summary>
-public sealed record MoCoAugmentation
+public sealed record MoCoAugmentation : PlanarAugmentation
 {
     /// <summary>Crop sampler and output size; default 224, scale 0.2-1.0, ratio 3/4-4/3.</summary>
     public RandomResizedCrop Crop { get; init; } = new();
@@ -40,12 +40,6 @@ public sealed record MoCoAugmentation
     /// <summary>Probability of a horizontal flip; default 0.5.</summary>
     public double FlipProbability { get; init; } = 0.5;
 
-    /// <summary>Normalisation mean, one value per channel; default ImageNet's.</summary>
-    public IReadOnlyList<float> Mean { get; init; } = EvalTransform.ImageNetMean;
-
-    /// <summary>Normalisation std, one value per channel; default ImageNet's.</summary>
-    public IReadOnlyList<float> Std { get; init; } = EvalTransform.ImageNetStd;
-
     /// <summary>MoCo v1's recipe at <paramref name="size"/> (default 224).</summary>
     public static MoCoAugmentation V1(int size = 224) => new() { Crop = new RandomResizedCrop(size) };
 
@@ -60,7 +54,7 @@ public sealed record MoCoAugmentation
     };
 
     /// <summary>Draws every parameter of one view of a <paramref name="width"/> x <paramref name="height"/> image, in torchvision's call order.</summary>
-    public ViewParams Sample(int width, int height, Random rng)
+    public override ViewParams Sample(int width, int height, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var crop = Crop.Sample(width, height, rng);
@@ -81,40 +75,11 @@ public sealed record MoCoAugmentation
         return new ViewParams(crop, jitter, gray, sigma, flip);
     }
 
-    /// <summary>Produces the 8-bit view for <paramref name="p"/> (caller disposes).</summary>
-    public DecodedImage ApplyBytes(DecodedImage image, ViewParams p)
-    {
-        using var planes = ApplyPlanes(image, p);
-        var view = new DecodedImage(planes.Width, planes.Height, planes.Channels);
-        planes.CopyTo(view);
-        return view;
-    }
-
-    /// <summary>Writes the normalised C x Size x Size view for <paramref name="p"/> into <paramref name="chw"/>.</summary>
-    public void Apply(DecodedImage image, ViewParams p, Span<float> chw)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        int c = image.Channels;
-        if (Mean.Count != c || Std.Count != c)
-        {
-            throw new ArgumentException($"mean/std have {Mean.Count}/{Std.Count} values for a {c}-channel image.", nameof(image));
-        }
-
-        Span<float> mean = stackalloc float[c], std = stackalloc float[c];
-        for (int ch = 0; ch < c; ch++)
-        {
-            (mean[ch], std[ch]) = (Mean[ch], Std[ch]);
-        }
-
-        using var planes = ApplyPlanes(image, p);
-        ImageOps.NormalizePlanes(planes, mean, std, chw);
-    }
-
     /// <summary>
     /// The view as planes: the resized crop is split into planes once, and every later step (grayscale, jitter,
     /// blur per plane, flip) works on contiguous channels, in main_moco.py's order.
     /// </summary>
-    private PlanarImage ApplyPlanes(DecodedImage image, ViewParams p)
+    private protected override PlanarImage ApplyPlanes(DecodedImage image, ViewParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         PlanarImage planes;

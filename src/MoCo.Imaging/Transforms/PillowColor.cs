@@ -37,7 +37,15 @@ internal static class PillowColor
     }
 
     /// <summary>ImageEnhance.Color: blend each channel with convert('L') of its pixel; a no-op on gray images.</summary>
-    internal static void Saturation(PlanarImage image, float factor)
+    internal static void Saturation(PlanarImage image, float factor) => MixWithLuma(image, new TowardsLuma(factor));
+
+    /// <summary>RandomGrayscale's operation: PIL's convert('L') written to every plane (gray images are unchanged).</summary>
+    internal static void Grayscale(PlanarImage image) => MixWithLuma(image, default(ToLuma));
+
+    /// <summary>Replaces each channel of every RGB pixel with <typeparamref name="TMix"/> of it and the pixel's luma: 8
+    /// lanes at a time, then a scalar tail; a struct, so the JIT compiles one loop per operation.</summary>
+    private static void MixWithLuma<TMix>(PlanarImage image, TMix mix)
+        where TMix : struct, ILumaMix
     {
         if (image.Channels == 1)
         {
@@ -50,7 +58,6 @@ internal static class PillowColor
         int n = image.PlaneSize, i = 0;
         if (ByteLanes.Enabled)
         {
-            var alpha = Vector256.Create(factor);
             for (; i <= n - ByteLanes.Step; i += ByteLanes.Step)
             {
                 var (r0, r1) = ByteLanes.Load(ref r, i);
@@ -58,9 +65,9 @@ internal static class PillowColor
                 var (b0, b1) = ByteLanes.Load(ref b, i);
                 var l0 = ByteLanes.Luma(r0, g0, b0);
                 var l1 = ByteLanes.Luma(r1, g1, b1);
-                ByteLanes.Store(ByteLanes.Blend(l0, r0, alpha), ByteLanes.Blend(l1, r1, alpha), ref r, i);
-                ByteLanes.Store(ByteLanes.Blend(l0, g0, alpha), ByteLanes.Blend(l1, g1, alpha), ref g, i);
-                ByteLanes.Store(ByteLanes.Blend(l0, b0, alpha), ByteLanes.Blend(l1, b1, alpha), ref b, i);
+                ByteLanes.Store(mix.Mix(l0, r0), mix.Mix(l1, r1), ref r, i);
+                ByteLanes.Store(mix.Mix(l0, g0), mix.Mix(l1, g1), ref g, i);
+                ByteLanes.Store(mix.Mix(l0, b0), mix.Mix(l1, b1), ref b, i);
             }
         }
 
@@ -70,42 +77,34 @@ internal static class PillowColor
             ref byte gi = ref Unsafe.Add(ref g, i);
             ref byte bi = ref Unsafe.Add(ref b, i);
             int l = Luma(ri, gi, bi);
-            (ri, gi, bi) = (Blend(l, ri, factor), Blend(l, gi, factor), Blend(l, bi, factor));
+            (ri, gi, bi) = (mix.Mix(l, ri), mix.Mix(l, gi), mix.Mix(l, bi));
         }
     }
 
-    /// <summary>RandomGrayscale's operation: PIL's convert('L') written to every plane (gray images are unchanged).</summary>
-    internal static void Grayscale(PlanarImage image)
+    /// <summary>What a channel becomes given its pixel's luma, on 8 lanes and on one value.</summary>
+    private interface ILumaMix
     {
-        if (image.Channels == 1)
-        {
-            return;
-        }
+        Vector256<int> Mix(Vector256<int> luma, Vector256<int> channel);
 
-        ref byte r = ref MemoryMarshal.GetReference(image.Plane(0));
-        ref byte g = ref MemoryMarshal.GetReference(image.Plane(1));
-        ref byte b = ref MemoryMarshal.GetReference(image.Plane(2));
-        int n = image.PlaneSize, i = 0;
-        if (ByteLanes.Enabled)
-        {
-            for (; i <= n - ByteLanes.Step; i += ByteLanes.Step)
-            {
-                var (r0, r1) = ByteLanes.Load(ref r, i);
-                var (g0, g1) = ByteLanes.Load(ref g, i);
-                var (b0, b1) = ByteLanes.Load(ref b, i);
-                var l0 = ByteLanes.Luma(r0, g0, b0);
-                var l1 = ByteLanes.Luma(r1, g1, b1);
-                ByteLanes.Store(l0, l1, ref r, i);
-                ByteLanes.Store(l0, l1, ref g, i);
-                ByteLanes.Store(l0, l1, ref b, i);
-            }
-        }
+        byte Mix(int luma, int channel);
+    }
 
-        for (; i < n; i++)
-        {
-            byte l = (byte)Luma(Unsafe.Add(ref r, i), Unsafe.Add(ref g, i), Unsafe.Add(ref b, i));
-            Unsafe.Add(ref r, i) = Unsafe.Add(ref g, i) = Unsafe.Add(ref b, i) = l;
-        }
+    /// <summary>ImageEnhance.Color's blend of the channel with the luma (<see cref="Blend"/>).</summary>
+    private readonly struct TowardsLuma(float factor) : ILumaMix
+    {
+        private readonly Vector256<float> _alpha = Vector256.Create(factor);
+
+        public Vector256<int> Mix(Vector256<int> luma, Vector256<int> channel) => ByteLanes.Blend(luma, channel, _alpha);
+
+        public byte Mix(int luma, int channel) => Blend(luma, channel, factor);
+    }
+
+    /// <summary>convert('L'): the channel becomes the luma.</summary>
+    private readonly struct ToLuma : ILumaMix
+    {
+        public Vector256<int> Mix(Vector256<int> luma, Vector256<int> channel) => luma;
+
+        public byte Mix(int luma, int channel) => (byte)luma;
     }
 
     /// <summary>PIL's convert('L') luma (Convert.c L24).</summary>

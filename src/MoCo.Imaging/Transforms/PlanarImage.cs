@@ -80,44 +80,53 @@ internal sealed class PlanarImage : IDisposable
         }
     }
 
-    internal static void Deinterleave3(ReadOnlySpan<byte> rgb, Span<byte> r, Span<byte> g, Span<byte> b)
+    internal static void Deinterleave3(ReadOnlySpan<byte> rgb, Span<byte> r, Span<byte> g, Span<byte> b) =>
+        Transpose3<ToPlanes>(ref MemoryMarshal.GetReference(rgb), ref MemoryMarshal.GetReference(r), ref MemoryMarshal.GetReference(g),
+            ref MemoryMarshal.GetReference(b), PixelCount(rgb.Length, r.Length, g.Length, b.Length));
+
+    internal static void Interleave3(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb) =>
+        Transpose3<ToPixels>(ref MemoryMarshal.GetReference(rgb), ref MemoryMarshal.GetReference(r), ref MemoryMarshal.GetReference(g),
+            ref MemoryMarshal.GetReference(b), PixelCount(rgb.Length, r.Length, g.Length, b.Length));
+
+    /// <summary>The pixel count, the red plane's length, after checking that the other planes and the interleaved pixels hold it.</summary>
+    private static int PixelCount(int rgbLength, int rLength, int gLength, int bLength)
     {
-        int n = r.Length;
-        if (rgb.Length < 3 * n || g.Length < n || b.Length < n)
+        if (rgbLength < 3 * rLength || gLength < rLength || bLength < rLength)
         {
-            throw new ArgumentException("plane and pixel lengths disagree.", nameof(rgb));
+            throw new ArgumentException("plane and pixel lengths disagree.", "rgb");
         }
 
-        ref byte src = ref MemoryMarshal.GetReference(rgb);
-        ref byte rr = ref MemoryMarshal.GetReference(r);
-        ref byte gg = ref MemoryMarshal.GetReference(g);
-        ref byte bb = ref MemoryMarshal.GetReference(b);
+        return rLength;
+    }
+
+    /// <summary>Walks <paramref name="n"/> interleaved pixels and the three planes together; <typeparamref name="TDirection"/>
+    /// says which side is copied to the other (a struct, so the JIT compiles one plain loop per direction).</summary>
+    private static void Transpose3<TDirection>(ref byte rgb, ref byte r, ref byte g, ref byte b, int n)
+        where TDirection : struct, ITransposeDirection
+    {
         for (int i = 0; i < n; i++)
         {
-            Unsafe.Add(ref rr, i) = Unsafe.Add(ref src, 3 * i);
-            Unsafe.Add(ref gg, i) = Unsafe.Add(ref src, (3 * i) + 1);
-            Unsafe.Add(ref bb, i) = Unsafe.Add(ref src, (3 * i) + 2);
+            TDirection.Copy(ref Unsafe.Add(ref rgb, 3 * i), ref Unsafe.Add(ref r, i));
+            TDirection.Copy(ref Unsafe.Add(ref rgb, (3 * i) + 1), ref Unsafe.Add(ref g, i));
+            TDirection.Copy(ref Unsafe.Add(ref rgb, (3 * i) + 2), ref Unsafe.Add(ref b, i));
         }
     }
 
-    internal static void Interleave3(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb)
+    private interface ITransposeDirection
     {
-        int n = r.Length;
-        if (rgb.Length < 3 * n || g.Length < n || b.Length < n)
-        {
-            throw new ArgumentException("plane and pixel lengths disagree.", nameof(rgb));
-        }
+        static abstract void Copy(ref byte pixel, ref byte plane);
+    }
 
-        ref byte dst = ref MemoryMarshal.GetReference(rgb);
-        ref byte rr = ref MemoryMarshal.GetReference(r);
-        ref byte gg = ref MemoryMarshal.GetReference(g);
-        ref byte bb = ref MemoryMarshal.GetReference(b);
-        for (int i = 0; i < n; i++)
-        {
-            Unsafe.Add(ref dst, 3 * i) = Unsafe.Add(ref rr, i);
-            Unsafe.Add(ref dst, (3 * i) + 1) = Unsafe.Add(ref gg, i);
-            Unsafe.Add(ref dst, (3 * i) + 2) = Unsafe.Add(ref bb, i);
-        }
+    /// <summary>Pixels to planes.</summary>
+    private readonly struct ToPlanes : ITransposeDirection
+    {
+        public static void Copy(ref byte pixel, ref byte plane) => plane = pixel;
+    }
+
+    /// <summary>Planes to pixels.</summary>
+    private readonly struct ToPixels : ITransposeDirection
+    {
+        public static void Copy(ref byte pixel, ref byte plane) => pixel = plane;
     }
 
     /// <summary>Returns the buffer to the pool.</summary>

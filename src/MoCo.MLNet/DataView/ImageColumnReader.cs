@@ -30,21 +30,11 @@ internal sealed class ImageColumnReader
 
             case ImageColumnKind.EncodedBytes:
             {
-                var getter = row.GetGetter<VBuffer<byte>>(column);
-                VBuffer<byte> bytes = default;
-                var buffer = Array.Empty<byte>();
+                var bytes = VectorReader<byte>(row, column);
                 _read = position =>
                 {
-                    getter(ref bytes);
-                    // The featurizer copies the bytes before it asks for the next row, so one buffer serves every row.
-                    var length = bytes.Length;
-                    if (buffer.Length < length)
-                    {
-                        buffer = new byte[Math.Max(length, 2 * buffer.Length)];
-                    }
-
-                    bytes.CopyTo(buffer);
-                    return MoCoImageInput.FromEncoded(buffer.AsMemory(0, length), $"(row {position}, {length} encoded bytes in column '{column.Name}')");
+                    var encoded = bytes();
+                    return MoCoImageInput.FromEncoded(encoded, $"(row {position}, {encoded.Length} encoded bytes in column '{column.Name}')");
                 };
                 break;
             }
@@ -71,26 +61,35 @@ internal sealed class ImageColumnReader
 
             case ImageColumnKind.Preprocessed:
             {
-                var getter = row.GetGetter<VBuffer<float>>(column);
-                VBuffer<float> values = default;
-                var buffer = Array.Empty<float>();
-                _read = position =>
-                {
-                    getter(ref values);
-                    if (buffer.Length != values.Length)
-                    {
-                        buffer = new float[values.Length];
-                    }
-
-                    values.CopyTo(buffer);
-                    return MoCoImageInput.FromValues(buffer, $"(row {position})");
-                };
+                var values = VectorReader<float>(row, column);
+                _read = position => MoCoImageInput.FromValues(values(), $"(row {position})");
                 break;
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
+    }
+
+    /// <summary>The current row's vector, copied into one array that grows as needed: the featurizer copies the values
+    /// before it asks for the next row, so one buffer serves every row.</summary>
+    private static Func<ReadOnlyMemory<T>> VectorReader<T>(DataViewRow row, DataViewSchema.Column column)
+    {
+        var getter = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> vector = default;
+        var buffer = Array.Empty<T>();
+        return () =>
+        {
+            getter(ref vector);
+            var length = vector.Length;
+            if (buffer.Length < length)
+            {
+                buffer = new T[Math.Max(length, 2 * buffer.Length)];
+            }
+
+            vector.CopyTo(buffer);
+            return buffer.AsMemory(0, length);
+        };
     }
 
     /// <summary>

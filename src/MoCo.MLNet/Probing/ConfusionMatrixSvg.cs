@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security;
-using System.Text;
 
 namespace MoCo.MLNet.Probing;
 
@@ -22,13 +20,10 @@ internal static class ConfusionMatrixSvg
 
         var labelWidth = (7 * classes.Max(c => c.Length)) + 16;
         int left = labelWidth + 24, top = 60 + labelWidth, size = n * Cell;
-        var s = new StringBuilder();
-        void Add(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
-        Add($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + size + 20}\" height=\"{top + size + 20}\" font-family=\"sans-serif\" font-size=\"12\">");
-        Add($"<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-        Add($"<text x=\"10\" y=\"22\" font-size=\"15\">{Escape(title)}</text>");
-        Add($"<text x=\"{left + (size / 2)}\" y=\"44\" text-anchor=\"middle\">predicted</text>");
-        Add($"<text transform=\"translate(14,{top + (size / 2)}) rotate(-90)\" text-anchor=\"middle\">true class</text>");
+        var svg = new SvgPicture(left + size + 20, top + size + 20);
+        svg.Add($"<text x=\"10\" y=\"22\" font-size=\"15\">{SvgPicture.Escape(title)}</text>");
+        svg.Add($"<text x=\"{left + (size / 2)}\" y=\"44\" text-anchor=\"middle\">predicted</text>");
+        svg.Add($"<text transform=\"translate(14,{top + (size / 2)}) rotate(-90)\" text-anchor=\"middle\">true class</text>");
         for (var t = 0; t < n; t++)
         {
             long rowSum = 0;
@@ -38,22 +33,19 @@ internal static class ConfusionMatrixSvg
             }
 
             var y = top + (t * Cell);
-            Add($"<text x=\"{left - 6}\" y=\"{y + (Cell / 2) + 4}\" text-anchor=\"end\">{Escape(classes[t])}</text>");
-            Add($"<text transform=\"translate({left + (t * Cell) + (Cell / 2) + 4},{top - 6}) rotate(-90)\">{Escape(classes[t])}</text>");
+            svg.Add($"<text x=\"{left - 6}\" y=\"{y + (Cell / 2) + 4}\" text-anchor=\"end\">{SvgPicture.Escape(classes[t])}</text>");
+            svg.Add($"<text transform=\"translate({left + (t * Cell) + (Cell / 2) + 4},{top - 6}) rotate(-90)\">{SvgPicture.Escape(classes[t])}</text>");
             for (var p = 0; p < n; p++)
             {
                 var share = rowSum > 0 ? (double)confusion[t, p] / rowSum : 0;
                 // White to blue by the share of the true class's rows; dark cells get white text.
                 int r = (int)Math.Round(255 - (share * 222)), g = (int)Math.Round(255 - (share * 153)), b = (int)Math.Round(255 - (share * 75));
                 var x = left + (p * Cell);
-                Add($"<rect x=\"{x}\" y=\"{y}\" width=\"{Cell}\" height=\"{Cell}\" fill=\"rgb({r},{g},{b})\" stroke=\"#ccc\"/>");
-                Add($"<text x=\"{x + (Cell / 2)}\" y=\"{y + (Cell / 2) + 4}\" text-anchor=\"middle\" fill=\"{(share > 0.5 ? "white" : "black")}\">{confusion[t, p]}</text>");
+                svg.Add($"<rect x=\"{x}\" y=\"{y}\" width=\"{Cell}\" height=\"{Cell}\" fill=\"rgb({r},{g},{b})\" stroke=\"#ccc\"/>");
+                svg.Add($"<text x=\"{x + (Cell / 2)}\" y=\"{y + (Cell / 2) + 4}\" text-anchor=\"middle\" fill=\"{(share > 0.5 ? "white" : "black")}\">{confusion[t, p]}</text>");
             }
         }
 
-        s.AppendLine("</svg>");
-        return s.ToString();
+        return svg.Close();
     }
-
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
 }

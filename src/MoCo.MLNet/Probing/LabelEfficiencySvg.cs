@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security;
-using System.Text;
 
 namespace MoCo.MLNet.Probing;
 
@@ -44,49 +42,43 @@ internal static class LabelEfficiencySvg
         double Sx(double x) => Left + ((Math.Log10(x) - lo) / (hi - lo) * W);
         double Sy(double y) => Top + H - ((y - yMin) / (yMax - yMin) * H);
 
-        var s = new StringBuilder();
-        void Add(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
-        Add($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + W + LegendWidth + 20}\" height=\"{Top + H + 60}\" font-family=\"sans-serif\" font-size=\"12\">");
-        Add($"<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-        Add($"<text x=\"{Left + (W / 2)}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{Escape(title)}</text>");
-        Add($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{W}\" height=\"{H}\" fill=\"none\" stroke=\"#888\"/>");
+        var svg = new SvgPicture(Left + W + LegendWidth + 20, Top + H + 60);
+        svg.Add($"<text x=\"{Left + (W / 2)}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{SvgPicture.Escape(title)}</text>");
+        svg.Add($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{W}\" height=\"{H}\" fill=\"none\" stroke=\"#888\"/>");
         for (var e = lo; e <= hi; e++)
         {
             var x = Sx(Math.Pow(10, e));
-            Add($"<line x1=\"{F(x)}\" y1=\"{Top}\" x2=\"{F(x)}\" y2=\"{Top + H}\" stroke=\"#eee\"/>");
-            Add($"<text x=\"{F(x)}\" y=\"{Top + H + 16}\" text-anchor=\"middle\">{Math.Pow(10, e).ToString("0.###", CultureInfo.InvariantCulture)}</text>");
+            svg.Add($"<line x1=\"{F(x)}\" y1=\"{Top}\" x2=\"{F(x)}\" y2=\"{Top + H}\" stroke=\"#eee\"/>");
+            svg.Add($"<text x=\"{F(x)}\" y=\"{Top + H + 16}\" text-anchor=\"middle\">{Math.Pow(10, e).ToString("0.###", CultureInfo.InvariantCulture)}</text>");
         }
 
         for (var y = yMin; y <= yMax + 1e-9; y += 10)
         {
-            Add($"<line x1=\"{Left}\" y1=\"{F(Sy(y))}\" x2=\"{Left + W}\" y2=\"{F(Sy(y))}\" stroke=\"#eee\"/>");
-            Add($"<text x=\"{Left - 6}\" y=\"{F(Sy(y) + 4)}\" text-anchor=\"end\">{y:0}</text>");
+            svg.Add($"<line x1=\"{Left}\" y1=\"{F(Sy(y))}\" x2=\"{Left + W}\" y2=\"{F(Sy(y))}\" stroke=\"#eee\"/>");
+            svg.Add($"<text x=\"{Left - 6}\" y=\"{F(Sy(y) + 4)}\" text-anchor=\"end\">{y:0}</text>");
         }
 
-        Add($"<text x=\"{Left + (W / 2)}\" y=\"{Top + H + 40}\" text-anchor=\"middle\">labelled images per class (log scale)</text>");
-        Add($"<text transform=\"translate(20,{Top + (H / 2)}) rotate(-90)\" text-anchor=\"middle\">top-1 on the test set (%), mean ± sd over draws</text>");
+        svg.Add($"<text x=\"{Left + (W / 2)}\" y=\"{Top + H + 40}\" text-anchor=\"middle\">labelled images per class (log scale)</text>");
+        svg.Add($"<text transform=\"translate(20,{Top + (H / 2)}) rotate(-90)\" text-anchor=\"middle\">top-1 on the test set (%), mean ± sd over draws</text>");
         for (var i = 0; i < series.Count; i++)
         {
             var (name, colour, dashed, line) = series[i];
             var dash = dashed ? " stroke-dasharray=\"6,4\"" : "";
             var d = string.Join(" ", line.Select((p, j) => string.Create(CultureInfo.InvariantCulture, $"{(j == 0 ? 'M' : 'L')}{F(Sx(p.X))},{F(Sy(p.Y))}")));
-            Add($"<path class=\"curve\" d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}><title>{Escape(name)}</title></path>");
+            svg.Add($"<path class=\"curve\" d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}><title>{SvgPicture.Escape(name)}</title></path>");
             foreach (var (x, y, sd) in line)
             {
-                if (sd > 0) Add($"<line x1=\"{F(Sx(x))}\" y1=\"{F(Sy(Math.Max(yMin, y - sd)))}\" x2=\"{F(Sx(x))}\" y2=\"{F(Sy(Math.Min(yMax, y + sd)))}\" stroke=\"{colour}\"/>");
-                Add($"<circle cx=\"{F(Sx(x))}\" cy=\"{F(Sy(y))}\" r=\"3\" fill=\"{colour}\"/>");
+                if (sd > 0) svg.Add($"<line x1=\"{F(Sx(x))}\" y1=\"{F(Sy(Math.Max(yMin, y - sd)))}\" x2=\"{F(Sx(x))}\" y2=\"{F(Sy(Math.Min(yMax, y + sd)))}\" stroke=\"{colour}\"/>");
+                svg.Add($"<circle cx=\"{F(Sx(x))}\" cy=\"{F(Sy(y))}\" r=\"3\" fill=\"{colour}\"/>");
             }
 
             var ly = Top + 10 + (i * 20);
-            Add($"<line x1=\"{Left + W + 16}\" y1=\"{ly}\" x2=\"{Left + W + 46}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>");
-            Add($"<text x=\"{Left + W + 52}\" y=\"{ly + 4}\">{Escape(name)}</text>");
+            svg.Add($"<line x1=\"{Left + W + 16}\" y1=\"{ly}\" x2=\"{Left + W + 46}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>");
+            svg.Add($"<text x=\"{Left + W + 52}\" y=\"{ly + 4}\">{SvgPicture.Escape(name)}</text>");
         }
 
-        s.AppendLine("</svg>");
-        return s.ToString();
+        return svg.Close();
     }
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
 }

@@ -5,39 +5,17 @@ namespace MoCo.MLNet.Probing;
 /// tested against it): micro accuracy (fraction right), macro accuracy (mean per-class recall over the classes present),
 /// log-loss (mean −ln max(p_true, 1e-15)), per-class precision and recall, and the confusion matrix.
 /// </summary>
-internal sealed class ProbeMetrics
+/// <param name="Count">Rows evaluated.</param>
+/// <param name="MicroAccuracy">Right predictions / rows.</param>
+/// <param name="MacroAccuracy">Mean recall over the classes present.</param>
+/// <param name="LogLoss">Null when the classifier gives no probabilities (kNN).</param>
+/// <param name="Precision">Per class: right predictions of the class / predictions of the class (0 when never predicted).</param>
+/// <param name="Recall">Per class: right predictions of the class / rows of the class (0 when absent).</param>
+/// <param name="Confusion">[true class, predicted class] counts.</param>
+internal sealed record ProbeMetrics(int Count, double MicroAccuracy, double MacroAccuracy, double? LogLoss, double[] Precision, double[] Recall, long[,] Confusion)
 {
     /// <summary>ML.NET's floor under a probability before its log.</summary>
     private const double Epsilon = 1e-15;
-
-    private ProbeMetrics(int count, double micro, double macro, double? logLoss, double[] precision, double[] recall, long[,] confusion)
-    {
-        Count = count;
-        MicroAccuracy = micro;
-        MacroAccuracy = macro;
-        LogLoss = logLoss;
-        Precision = precision;
-        Recall = recall;
-        Confusion = confusion;
-    }
-
-    public int Count { get; }
-
-    public double MicroAccuracy { get; }
-
-    public double MacroAccuracy { get; }
-
-    /// <summary>Null when the classifier gives no probabilities (kNN).</summary>
-    public double? LogLoss { get; }
-
-    /// <summary>Per class: right predictions of the class / predictions of the class (0 when never predicted).</summary>
-    public double[] Precision { get; }
-
-    /// <summary>Per class: right predictions of the class / rows of the class (0 when absent).</summary>
-    public double[] Recall { get; }
-
-    /// <summary>[true class, predicted class] counts.</summary>
-    public long[,] Confusion { get; }
 
     /// <summary>The figures of <paramref name="predicted"/> against <paramref name="truth"/>.</summary>
     /// <param name="truth">True classes in [0, classes).</param>

@@ -22,14 +22,6 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
     /// <param name="classes">Class names in the order the figures list them; every label must be one of them.</param>
     public ProbeResult Run(IDataView train, IDataView test, IReadOnlyList<string> classes)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(test);
-        ArgumentNullException.ThrowIfNull(classes);
-        if (classes.Count < 2)
-        {
-            throw new ArgumentException($"a probe needs at least two classes, got {classes.Count}.");
-        }
-
         var ml = new MLContext(settings.Seed);
         var (features, featurizer) = FeaturiseKeeping(ml, train, test, classes);
         try
@@ -76,6 +68,14 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
     /// <param name="classes">Class names; every label must be one of them.</param>
     public ProbeFeatures Featurise(IDataView train, IDataView test, IReadOnlyList<string> classes)
     {
+        var (features, featurizer) = FeaturiseKeeping(new MLContext(settings.Seed), train, test, classes);
+        featurizer.Dispose();
+        return features;
+    }
+
+    /// <summary>Both entries' first step: checks the arguments, then featurises with the encoder kept open.</summary>
+    private (ProbeFeatures, MoCoFeaturesTransformer) FeaturiseKeeping(MLContext ml, IDataView train, IDataView test, IReadOnlyList<string> classes)
+    {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(classes);
@@ -84,13 +84,6 @@ internal sealed class Prober(ProbeSettings settings, TextWriter? log = null)
             throw new ArgumentException($"a probe needs at least two classes, got {classes.Count}.");
         }
 
-        var (features, featurizer) = FeaturiseKeeping(new MLContext(settings.Seed), train, test, classes);
-        featurizer.Dispose();
-        return features;
-    }
-
-    private (ProbeFeatures, MoCoFeaturesTransformer) FeaturiseKeeping(MLContext ml, IDataView train, IDataView test, IReadOnlyList<string> classes)
-    {
         var clock = Stopwatch.StartNew();
         var featurizer = ml.Transforms.MoCoFeatures(FeatureOptions()).Fit(train);
         try

@@ -15,6 +15,7 @@ internal sealed class FeaturizerRuntime : IDisposable
         DecodeThreads = runtimeOptions.DecodeThreads > 0 ? runtimeOptions.DecodeThreads : Environment.ProcessorCount;
         DecodeParallelism = new ParallelOptions { MaxDegreeOfParallelism = DecodeThreads };
         BatchSize = Math.Max(1, runtimeOptions.BatchSize);
+        DecodePlacement = runtimeOptions.DecodePlacement;
         Preparer = new ImagePreparer(step.Preprocessing, step.Settings.ImageFolder, step.Settings.ScaledJpegDecode);
         Session = OnnxSession.Open(step.Graph, SessionOptions(runtimeOptions));
     }
@@ -30,6 +31,9 @@ internal sealed class FeaturizerRuntime : IDisposable
     public ParallelOptions DecodeParallelism { get; }
 
     public int BatchSize { get; }
+
+    /// <summary>Where each read-ahead decodes (a new <see cref="Runtime.DecodePlacement"/> per stream follows it).</summary>
+    public DecodePlacementMode DecodePlacement { get; }
 
     public ImagePreparer Preparer { get; }
 

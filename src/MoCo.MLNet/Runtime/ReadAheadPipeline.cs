@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using MoCo.MLNet.Input;
 
 namespace MoCo.MLNet.Runtime;
@@ -8,7 +9,9 @@ namespace MoCo.MLNet.Runtime;
 /// way of <see cref="MoCoFeaturizer.FeaturizeAll"/>). Two stages on their own threads, each a batch ahead of the next:
 /// a <em>prepare</em> thread reads the inputs in order, a batch at a time, and decodes and crops them on the decode
 /// threads; an <em>infer</em> thread runs ONNX Runtime on each prepared batch; the consumer takes finished batches in
-/// input order. So decoding batch i+1, ORT on batch i and the consumer's work on batch i−1 overlap. A fixed pool of
+/// input order. So decoding batch i+1, ORT on batch i and the consumer's work on batch i−1 overlap. When decoding is
+/// cheap next to ORT (small images), the infer thread decodes each batch itself instead, just before ORT
+/// (<see cref="DecodePlacement"/> decides from measured times), and only reading the inputs stays ahead. A fixed pool of
 /// batches is recycled: memory stays flat however long the input.
 /// </summary>
 internal sealed class ReadAheadPipeline : IDisposable
@@ -19,11 +22,12 @@ internal sealed class ReadAheadPipeline : IDisposable
     private readonly FeaturizerRuntime _runtime;
     private readonly MoCoFeatureBatch[] _pool;
     private readonly BlockingCollection<MoCoFeatureBatch> _free = new();
-    private readonly BlockingCollection<MoCoFeatureBatch> _prepared = new();
+    private readonly BlockingCollection<(MoCoFeatureBatch Batch, bool Decoded)> _prepared = new();
     private readonly BlockingCollection<MoCoFeatureBatch> _ready = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _prepare;
     private readonly Thread _infer;
+    private readonly DecodePlacement _placement;
     private Exception? _failure;
     private int _disposed;
 
@@ -31,6 +35,7 @@ internal sealed class ReadAheadPipeline : IDisposable
     public ReadAheadPipeline(FeaturizerRuntime runtime, IEnumerable<MoCoImageInput> inputs, int batchSize)
     {
         _runtime = runtime;
+        _placement = new DecodePlacement(runtime.DecodePlacement);
         _pool = new MoCoFeatureBatch[PoolSize];
         for (var i = 0; i < PoolSize; i++)
         {
@@ -122,8 +127,13 @@ internal sealed class ReadAheadPipeline : IDisposable
                 batch.Count = n;
                 batch.Offset = offset;
                 offset += n;
-                BatchFeaturizer.Prepare(_runtime, batch);
-                _prepared.Add(batch, token);
+                var decode = !_placement.DecodeInline;
+                if (decode)
+                {
+                    Decode(batch);
+                }
+
+                _prepared.Add((batch, decode), token);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -141,14 +151,28 @@ internal sealed class ReadAheadPipeline : IDisposable
         }
     }
 
+    private void Decode(MoCoFeatureBatch batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        BatchFeaturizer.Prepare(_runtime, batch);
+        _placement.RecordDecode(Stopwatch.GetElapsedTime(started).TotalSeconds, batch.Count);
+    }
+
     private void Infer()
     {
         var token = _stop.Token;
         try
         {
-            foreach (var batch in _prepared.GetConsumingEnumerable(token))
+            foreach (var (batch, decoded) in _prepared.GetConsumingEnumerable(token))
             {
+                if (!decoded)
+                {
+                    Decode(batch);
+                }
+
+                var started = Stopwatch.GetTimestamp();
                 BatchFeaturizer.Infer(_runtime, batch);
+                _placement.RecordInfer(Stopwatch.GetElapsedTime(started).TotalSeconds, batch.Count);
                 _ready.Add(batch, token);
             }
         }

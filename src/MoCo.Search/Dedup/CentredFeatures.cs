@@ -28,9 +28,13 @@ internal static class CentredFeatures
     }
 
     /// <summary>(row − mean) / ‖row − mean‖ for every row (a copy; a row equal to the mean stays zero).</summary>
-    public static FeatureMatrix Of(FeatureMatrix features)
+    public static FeatureMatrix Of(FeatureMatrix features) => Of(features, Mean(features));
+
+    /// <summary>(row − <paramref name="mean"/>) / ‖row − mean‖ for every row (a copy).</summary>
+    public static FeatureMatrix Of(FeatureMatrix features, float[] mean)
     {
-        var mean = Mean(features);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(mean);
         var centred = new FeatureMatrix((float[])features.Values.Clone(), features.Rows, features.Columns);
         for (var r = 0; r < centred.Rows; r++)
         {

@@ -5,26 +5,27 @@ namespace MoCo.Search.Dedup;
 
 /// <summary>
 /// Groups of near-duplicate rows. Candidate pairs are each row's nearest rows by cosine (from the ANN index or exact
-/// search); a pair is a duplicate when the cosine of its <see cref="CentredFeatures"/> reaches the threshold, and groups
-/// are the connected components of duplicate pairs (union–find). The default threshold is calibrated on the store
-/// itself: 1 − ¼·m, where m is the median over rows of the centred cosine distance to the nearest other row — copies,
-/// resized copies and re-encodings sit far closer to each other than a typical image to its nearest neighbour, whatever
-/// the encoder's scale (docs/search.md gives the figures).
+/// search); a pair is a duplicate when the cosine of its <see cref="CentredFeatures"/> reaches the threshold. Groups
+/// do not chain: rows are taken in store order, and each row not yet in a group becomes a group's kept row, joined by
+/// every row not yet in a group that is a duplicate of it (leader clustering), so every member is within the threshold
+/// of its group's kept row. The default threshold is <see cref="LookAlikeFloor"/>, fitted to the rows' distances to
+/// their nearest candidates (docs/search.md gives the rule and what it gives).
 /// </summary>
 internal static class NearDuplicates
 {
-    /// <summary>The calibrated threshold is 1 − this fraction of the median nearest-neighbour distance.</summary>
-    public const double CalibrationFraction = 0.25;
-
     /// <summary>Groups among <paramref name="features"/> (store rows) from <paramref name="candidates"/> (row r's nearest
     /// other rows); <paramref name="threshold"/> is a centred cosine, or null for the calibrated default.</summary>
-    public static DuplicateGroups Find(FeatureMatrix features, IReadOnlyList<Neighbor[]> candidates, double? threshold = null)
+    public static DuplicateGroups Find(FeatureMatrix features, IReadOnlyList<Neighbor[]> candidates, double? threshold = null) =>
+        Find(CentredFeatures.Of(features), features.Rows, candidates, threshold);
+
+    /// <summary>As <see cref="Find(FeatureMatrix, IReadOnlyList{Neighbor[]}, double?)"/> on rows already centred.</summary>
+    public static DuplicateGroups Find(FeatureMatrix centred, int rows, IReadOnlyList<Neighbor[]> candidates, double? threshold)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(centred);
         ArgumentNullException.ThrowIfNull(candidates);
-        if (candidates.Count != features.Rows)
+        if (candidates.Count != rows || centred.Rows != rows)
         {
-            throw new ArgumentException($"candidates for {candidates.Count} rows, but {features.Rows} rows.", nameof(candidates));
+            throw new ArgumentException($"candidates for {candidates.Count} rows, but {rows} rows.", nameof(candidates));
         }
 
         if (threshold is { } t && (double.IsNaN(t) || t < -1 || t > 1))
@@ -32,75 +33,69 @@ internal static class NearDuplicates
             throw new ArgumentException($"--threshold {t}: a cosine similarity, between -1 and 1.", nameof(threshold));
         }
 
-        var centred = CentredFeatures.Of(features);
-        // Each candidate pair's centred cosine, and each row's nearest (centred) among its candidates.
-        var scored = new List<(int A, int B, float Similarity)>();
-        var nearest = new double[features.Rows];
-        for (var a = 0; a < features.Rows; a++)
+        // Each candidate pair's centred cosine, both ways, and each row's distance to its nearest (centred) candidate.
+        var pairs = new List<(int Other, float Similarity)>[rows];
+        var nearest = new double[rows];
+        for (var a = 0; a < rows; a++)
         {
+            pairs[a] ??= [];
             nearest[a] = double.NaN;
             foreach (var n in candidates[a])
             {
                 var b = (int)n.Row;
                 var similarity = TensorPrimitives.Dot(centred.Row(a), centred.Row(b));
                 nearest[a] = double.IsNaN(nearest[a]) ? 1 - similarity : Math.Min(nearest[a], 1 - similarity);
-                if (a < b || !Contains(candidates[b], a))
+                pairs[a].Add((b, similarity));
+                (pairs[b] ??= []).Add((a, similarity));
+            }
+        }
+
+        var calibration = threshold is null ? LookAlikeFloor.Fit(nearest) : null;
+        var cut = threshold ?? calibration!.Threshold;
+
+        // Leader clustering in store order.
+        var group = new int[rows];
+        Array.Fill(group, -1);
+        var groups = new List<IReadOnlyList<int>>();
+        for (var leader = 0; leader < rows; leader++)
+        {
+            if (group[leader] >= 0)
+            {
+                continue;
+            }
+
+            var members = new SortedSet<int>();
+            foreach (var (other, similarity) in pairs[leader])
+            {
+                if (similarity >= cut && group[other] < 0 && other != leader)
                 {
-                    scored.Add((Math.Min(a, b), Math.Max(a, b), similarity));
+                    members.Add(other);
                 }
             }
-        }
 
-        var distances = nearest.Where(d => !double.IsNaN(d)).Order().ToArray();
-        var median = distances.Length == 0 ? 0 : distances[distances.Length / 2];
-        var cut = threshold ?? 1 - (CalibrationFraction * median);
-
-        var parent = Enumerable.Range(0, features.Rows).ToArray();
-        int Root(int x)
-        {
-            while (parent[x] != x)
+            if (members.Count == 0)
             {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
+                continue;
             }
 
-            return x;
-        }
-
-        foreach (var (a, b, similarity) in scored)
-        {
-            if (similarity >= cut)
+            group[leader] = groups.Count;
+            foreach (var m in members)
             {
-                int ra = Root(a), rb = Root(b);
-                parent[Math.Max(ra, rb)] = Math.Min(ra, rb); // the group's root is its first row in store order
+                group[m] = groups.Count;
             }
+
+            groups.Add([leader, .. members]);
         }
 
-        var groups = Enumerable.Range(0, features.Rows).GroupBy(Root).Where(g => g.Count() > 1)
-            .Select(g => (IReadOnlyList<int>)g.Order().ToArray()).OrderBy(g => g[0]).ToArray();
-        return new DuplicateGroups(groups, cut, median, threshold is null);
-    }
-
-    private static bool Contains(Neighbor[] list, int row)
-    {
-        foreach (var n in list)
-        {
-            if (n.Row == row)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return new DuplicateGroups(groups, cut, calibration);
     }
 }
 
-/// <summary>What <see cref="NearDuplicates.Find"/> found.</summary>
+/// <summary>What <see cref="NearDuplicates"/> found.</summary>
 /// <param name="Groups">Groups of two or more rows, each in store order, ordered by their first row (the one kept).</param>
 /// <param name="Threshold">The centred cosine a pair had to reach.</param>
-/// <param name="MedianNearestDistance">Median over rows of 1 − centred cosine to the nearest candidate (the calibration's m).</param>
-/// <param name="Calibrated">Whether <paramref name="Threshold"/> was calibrated (no --threshold given).</param>
-internal sealed record DuplicateGroups(IReadOnlyList<IReadOnlyList<int>> Groups, double Threshold, double MedianNearestDistance, bool Calibrated)
+/// <param name="Calibration">How the default threshold was chosen; null when it was given.</param>
+internal sealed record DuplicateGroups(IReadOnlyList<IReadOnlyList<int>> Groups, double Threshold, Calibration? Calibration)
 {
     /// <summary>Rows to keep, in store order: every row outside a group and each group's first row.</summary>
     public IEnumerable<int> Kept(int rows)

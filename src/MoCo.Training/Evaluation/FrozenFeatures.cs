@@ -16,25 +16,17 @@ public static class FrozenFeatures
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(device);
-        bool wasTraining = encoder.training;
-        encoder.eval();
-        try
+        using var mode = new EvalMode(encoder);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var parts = new List<Tensor>();
+        var labels = new List<long>(set.Count);
+        foreach (var (x, batchLabels) in set.Batches(device))
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var parts = new List<Tensor>();
-            var labels = new List<long>(set.Count);
-            foreach (var (x, batchLabels) in set.Batches(device))
-            {
-                using (x) parts.Add(encoder.ForwardFeatures(x).to(CPU));
-                labels.AddRange(batchLabels);
-            }
-            if (parts.Count == 0) throw new ArgumentException("the labelled set gave no images");
-            return (cat(parts, 0).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), labels.ToArray());
+            using (x) parts.Add(encoder.ForwardFeatures(x).to(CPU));
+            labels.AddRange(batchLabels);
         }
-        finally
-        {
-            encoder.train(wasTraining);
-        }
+        if (parts.Count == 0) throw new ArgumentException("the labelled set gave no images");
+        return (cat(parts, 0).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), labels.ToArray());
     }
 }

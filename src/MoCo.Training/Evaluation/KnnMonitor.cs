@@ -27,32 +27,24 @@ public sealed class KnnMonitor(ILabelledImages memory, ILabelledImages test, int
     public double Evaluate(ResNet encoder, Device device)
     {
         ArgumentNullException.ThrowIfNull(encoder);
-        bool wasTraining = encoder.training;
-        encoder.eval();
-        try
+        using var mode = new EvalMode(encoder);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        // The bank: the same frozen features every evaluation extracts (FrozenFeatures), L2-normalised on the device.
+        var (bankFeatures, bankLabels) = FrozenFeatures.Extract(encoder, memory, device);
+        var bank = nn.functional.normalize(bankFeatures.to(device), dim: 1);
+        var bankLabelTensor = tensor(bankLabels).to(device);
+        long correct = 0, total = 0;
+        foreach (var (x, labels) in test.Batches(device))
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            // The bank: the same frozen features every evaluation extracts (FrozenFeatures), L2-normalised on the device.
-            var (bankFeatures, bankLabels) = FrozenFeatures.Extract(encoder, memory, device);
-            var bank = nn.functional.normalize(bankFeatures.to(device), dim: 1);
-            var bankLabelTensor = tensor(bankLabels).to(device);
-            long correct = 0, total = 0;
-            foreach (var (x, labels) in test.Batches(device))
-            {
-                using var batchScope = NewDisposeScope();
-                Tensor f;
-                using (x) f = FeaturesOf(encoder, x);
-                var predicted = Knn.Predict(f, bank, bankLabelTensor, Classes, k, t);
-                correct += predicted.eq(tensor(labels).to(device)).sum().item<long>();
-                total += labels.Length;
-            }
-            return total == 0 ? double.NaN : (double)correct / total;
+            using var batchScope = NewDisposeScope();
+            Tensor f;
+            using (x) f = FeaturesOf(encoder, x);
+            var predicted = Knn.Predict(f, bank, bankLabelTensor, Classes, k, t);
+            correct += predicted.eq(tensor(labels).to(device)).sum().item<long>();
+            total += labels.Length;
         }
-        finally
-        {
-            encoder.train(wasTraining);
-        }
+        return total == 0 ? double.NaN : (double)correct / total;
     }
 
     private static Tensor FeaturesOf(ResNet encoder, Tensor x)

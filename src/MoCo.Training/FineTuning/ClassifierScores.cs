@@ -18,38 +18,28 @@ public sealed record ClassifierScores(int[] Truth, int[] Predicted, float[] Prob
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(set);
-        var modes = network.named_modules().Select(m => (m.module, m.module.training)).ToList();
-        bool wasTraining = network.training;
-        network.eval();
-        try
+        using var mode = new EvalMode(network);
+        using var _ = no_grad();
+        var truth = new List<int>(set.Count);
+        var predicted = new List<int>(set.Count);
+        var probabilities = new List<float>();
+        var features = new List<float>();
+        int classes = 0, dim = network.FeatureDim;
+        foreach (var (x, labels) in set.Batches(device))
         {
-            using var _ = no_grad();
-            var truth = new List<int>(set.Count);
-            var predicted = new List<int>(set.Count);
-            var probabilities = new List<float>();
-            var features = new List<float>();
-            int classes = 0, dim = network.FeatureDim;
-            foreach (var (x, labels) in set.Batches(device))
+            using var scope = NewDisposeScope();
+            using (x)
             {
-                using var scope = NewDisposeScope();
-                using (x)
-                {
-                    Tensor f = network.ForwardFeatures(x);                           // N × D
-                    Tensor logits = network.Head.forward(f).to(CPU);                 // N × classes
-                    classes = (int)logits.size(1);
-                    predicted.AddRange(logits.argmax(1).to(ScalarType.Int32).data<int>());
-                    probabilities.AddRange(logits.softmax(1).data<float>());
-                    features.AddRange(f.to(CPU).contiguous().data<float>());
-                }
-                truth.AddRange(labels.Select(l => checked((int)l)));
+                Tensor f = network.ForwardFeatures(x);                           // N × D
+                Tensor logits = network.Head.forward(f).to(CPU);                 // N × classes
+                classes = (int)logits.size(1);
+                predicted.AddRange(logits.argmax(1).to(ScalarType.Int32).data<int>());
+                probabilities.AddRange(logits.softmax(1).data<float>());
+                features.AddRange(f.to(CPU).contiguous().data<float>());
             }
-            if (truth.Count == 0) throw new ArgumentException("the labelled set gave no images");
-            return new ClassifierScores([.. truth], [.. predicted], [.. probabilities], classes, new FeatureMatrix([.. features], truth.Count, dim));
+            truth.AddRange(labels.Select(l => checked((int)l)));
         }
-        finally
-        {
-            network.train(wasTraining);
-            foreach (var (module, training) in modes) module.train(training);
-        }
+        if (truth.Count == 0) throw new ArgumentException("the labelled set gave no images");
+        return new ClassifierScores([.. truth], [.. predicted], [.. probabilities], classes, new FeatureMatrix([.. features], truth.Count, dim));
     }
 }

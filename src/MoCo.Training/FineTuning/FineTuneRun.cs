@@ -67,6 +67,11 @@ public sealed class FineTuneRun : IDisposable
 
         Model = saved is null ? FineTuneModel.Create(config) : FineTuneModel.Create(config with { Init = FineTuneConfig.RandomInit });
         Model.To(device);
+        if (saved is null && config.HeadInit == FineTuneConfig.ProbeHeadInit)
+        {
+            ProbeHead.Initialise(Model, train.Unaugmented, config.Classes, device);
+        }
+
         backbone = new SGD(Model.BackboneParameters(), config.LearningRate, config.Momentum, 0, config.WeightDecay, config.Nesterov);
         head = new SGD(Model.HeadParameters(), config.HeadLr, config.Momentum, 0, config.WeightDecay, config.Nesterov);
         (backboneSchedule, headSchedule) = config.Schedules;
@@ -116,44 +121,74 @@ public sealed class FineTuneRun : IDisposable
     public ClassifierScores Evaluate(ILabelledImages set) => ClassifierScores.Of(Model.Network, set, device);
 
     /// <summary>Trains to the end (or until <paramref name="stopAfterSteps"/> more steps: a stand-in for a killed
-    /// process); a line per epoch goes to <paramref name="output"/>.</summary>
-    public void Run(TextWriter? output = null, long stopAfterSteps = long.MaxValue)
+    /// process); a line per epoch goes to <paramref name="output"/>. With <paramref name="progress"/> (a terminal), a live
+    /// progress line there, pretraining's <see cref="ProgressLine"/>: the epoch's batches, its mean loss so far, images/s
+    /// and the time left at this call's pace, blanked before each epoch's line.</summary>
+    public void Run(TextWriter? output = null, long stopAfterSteps = long.MaxValue, TextWriter? progress = null)
     {
         output ??= TextWriter.Null;
         bool resumed = position.GlobalStep > 0 || position.Epoch > 0;
         using var log = new RunLog(Path.Combine(directory, LogFile), resumed ? position.LogBytes : null);
+        var bar = progress is null ? null : new ProgressLine(progress, live: true);
+        int batchesPerEpoch = train.BatchesPerEpoch(Config.BatchSize);
+        var runClock = Stopwatch.StartNew();
+        var redraw = Stopwatch.StartNew();
         long steps = 0;
-        for (int epoch = position.Epoch; epoch < Config.Epochs; epoch++)
+        try
         {
-            double lr = backboneSchedule.Apply(backbone, epoch), headLr = headSchedule.Apply(head, epoch);
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            int batches = 0;
-            Model.Train();
-            foreach (var (x, y) in train.Epoch(epoch, Config.BatchSize, device))
+            for (int epoch = position.Epoch; epoch < Config.Epochs; epoch++)
             {
-                double loss;
-                using (x)
-                using (y)
+                double lr = backboneSchedule.Apply(backbone, epoch), headLr = headSchedule.Apply(head, epoch);
+                var clock = Stopwatch.StartNew();
+                double lossSum = 0;
+                int batches = 0;
+                long images = 0;
+                Model.Train();
+                foreach (var (x, y) in train.Epoch(epoch, Config.BatchSize, device))
                 {
-                    if (steps == stopAfterSteps) return;
-                    loss = step.Take(x, y);
+                    double loss;
+                    using (x)
+                    using (y)
+                    {
+                        if (steps == stopAfterSteps) return;
+                        loss = step.Take(x, y);
+                        images += y.shape[0];
+                    }
+                    if (!double.IsFinite(loss)) throw Diverged(loss, epoch, batches);
+                    steps++;
+                    batches++;
+                    lossSum += loss;
+                    position = position with { GlobalStep = position.GlobalStep + 1 };
+                    if (bar is not null && (redraw.ElapsedMilliseconds >= 100 || batches >= batchesPerEpoch))
+                    {
+                        // The pace of this call's steps so far, evaluation and checkpoints included.
+                        double stepsPerSecond = steps / Math.Max(runClock.Elapsed.TotalSeconds, 1e-9);
+                        long left = Math.Max(0, ((long)(Config.Epochs - epoch) * batchesPerEpoch) - batches);
+                        bar.Update(epoch, Config.Epochs, Math.Min(batches, batchesPerEpoch), batchesPerEpoch, lossSum / batches, lr,
+                            images / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), TimeSpan.FromSeconds(left / Math.Max(stepsPerSecond, 1e-9)));
+                        redraw.Restart();
+                    }
                 }
-                if (!double.IsFinite(loss)) throw Diverged(loss, epoch, batches);
-                steps++;
-                batches++;
-                lossSum += loss;
-                position = position with { GlobalStep = position.GlobalStep + 1 };
+                if (batches == 0)
+                    throw new InvalidOperationException($"epoch {epoch} had no trainable batch (every image unreadable?): {string.Join("; ", train.Skipped.Take(5))}");
+                if (epoch == Config.Epochs - 1 && Config.RecalibrateBn)
+                {
+                    ProbeHead.RecalibrateBatchNorm(Model.Network, train.Unaugmented, device);
+                }
+
+                bool evaluate = test is not null && (epoch == Config.Epochs - 1 || (Config.EvalEvery > 0 && (epoch + 1) % Config.EvalEvery == 0));
+                double? top1 = evaluate ? Evaluate(test!).Top1 : null;
+                log.Write(new FineTuneLogEntry { epoch = epoch, step = position.GlobalStep, loss = lossSum / batches, lr = lr, head_lr = headLr, test_top1 = top1 });
+                position = position with { Epoch = epoch + 1, Batch = 0, LogBytes = log.Length };
+                FineTuneCheckpoint.Save(CheckpointPath(directory), Model, backbone, head, Config, position, train.Indices);
+                bar?.Clear();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch + 1}/{Config.Epochs}: loss {lossSum / batches:F4}{(top1 is { } t ? $", test top-1 {t * 100:F2}%" : "")}, lr {lr:G4}, head lr {headLr:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
             }
-            if (batches == 0)
-                throw new InvalidOperationException($"epoch {epoch} had no trainable batch (every image unreadable?): {string.Join("; ", train.Skipped.Take(5))}");
-            bool evaluate = test is not null && (epoch == Config.Epochs - 1 || (Config.EvalEvery > 0 && (epoch + 1) % Config.EvalEvery == 0));
-            double? top1 = evaluate ? Evaluate(test!).Top1 : null;
-            log.Write(new FineTuneLogEntry { epoch = epoch, step = position.GlobalStep, loss = lossSum / batches, lr = lr, head_lr = headLr, test_top1 = top1 });
-            position = position with { Epoch = epoch + 1, Batch = 0, LogBytes = log.Length };
-            FineTuneCheckpoint.Save(CheckpointPath(directory), Model, backbone, head, Config, position, train.Indices);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch + 1}/{Config.Epochs}: loss {lossSum / batches:F4}{(top1 is { } t ? $", test top-1 {t * 100:F2}%" : "")}, lr {lr:G4}, head lr {headLr:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
+        }
+        finally
+        {
+            bar?.Clear();   // a stop or an error leaves no half-drawn line before what comes next
         }
     }
 

@@ -29,6 +29,10 @@ public interface ILabelledTrainingSet : IDisposable
     /// disposes both.</summary>
     IEnumerable<(Tensor images, Tensor labels)> Epoch(int epoch, int batchSize, Device device);
 
+    /// <summary>Batches an epoch of <paramref name="batchSize"/> yields: the full batches, plus the remainder when it has at
+    /// least 2 images (for files at most that: a batch that unreadable files leave with fewer than 2 images is skipped).</summary>
+    int BatchesPerEpoch(int batchSize);
+
     /// <summary>The drawn images through the evaluation transform, in <see cref="Indices"/>' order (the kNN bank of
     /// the fine-tuned features).</summary>
     ILabelledImages Unaugmented { get; }

@@ -10,9 +10,10 @@ namespace MoCo.Training.FineTuning;
 
 /// <summary>
 /// Labelled training images as files (a folder with class subfolders, or a labelled list), through MoCo.Imaging's
-/// loader as pretraining on files runs: decoded and augmented on worker threads with the Pillow-exact recipe, here a
-/// random resized crop (area <see cref="FineTuneConfig.MinCropScale"/>–1, ratio 3/4–4/3) to the input size and a
-/// horizontal flip (p 0.5), no colour steps; an epoch's order and views are a pure function of (seed, epoch). An
+/// loader's one-view form (<see cref="ImageLoader.ForTraining"/>): each image decoded once and augmented once on worker
+/// threads with the Pillow-exact <see cref="CropAndFlip"/>, a random resized crop (area
+/// <see cref="FineTuneConfig.MinCropScale"/>–1, ratio 3/4–4/3) to the input size and a horizontal flip (p 0.5); an epoch's
+/// order and views are a pure function of (seed, epoch). An
 /// unreadable file is skipped (its batch one image shorter) and recorded in <see cref="Skipped"/>; the evaluation
 /// transform is the 256/224 resize and centre crop (<see cref="EvaluationTransform"/>).
 /// </summary>
@@ -47,19 +48,18 @@ public sealed class LabelledTrainingFiles : ILabelledTrainingSet
         channels = config.InChannels;
         batchSize = config.BatchSize;
         var subset = new Subset(dataset, Indices);
-        var recipe = CropAndFlip(config);
-        loader = ImageLoader.ForPretraining(subset, recipe, channels, new LoaderOptions(
+        loader = ImageLoader.ForTraining(subset, TrainingTransform(config), channels, new LoaderOptions(
             BatchSize: config.BatchSize, Workers: workers, Seed: unchecked((int)config.Seed), DropLast: false, ReplaceBadFiles: false, ScaledJpegDecode: scaledDecode));
         bankLoader = ImageLoader.ForExtraction(subset, EvaluationTransform(config), channels,
             new LoaderOptions(BatchSize: 256, Workers: workers, DropLast: false, Shuffle: false, ScaledJpegDecode: scaledDecode));
         Unaugmented = new LoaderLabelledImages(bankLoader, subset.Count, config.Classes);
     }
 
-    /// <summary>The training views' recipe: <see cref="MoCoAugmentation"/> with only its random resized crop and flip.</summary>
-    internal static MoCoAugmentation CropAndFlip(FineTuneConfig config) => new()
+    /// <summary>The training views' transform: a random resized crop (area <see cref="FineTuneConfig.MinCropScale"/>–1) to the
+    /// input size, a horizontal flip (p 0.5), the run's normalisation.</summary>
+    internal static CropAndFlip TrainingTransform(FineTuneConfig config) => new()
     {
-        Crop = new RandomResizedCrop(config.InputSize, config.MinCropScale, 1.0), JitterProbability = 0, GrayscaleProbability = 0, BlurProbability = 0,
-        FlipProbability = 0.5, Mean = Floats(config.Mean), Std = Floats(config.Std),
+        Crop = new RandomResizedCrop(config.InputSize, config.MinCropScale, 1.0), FlipProbability = 0.5, Mean = Floats(config.Mean), Std = Floats(config.Std),
     };
 
     /// <summary>The evaluation transform of image files: resize the shorter side to <see cref="EvalTransform.ResizeFor"/>
@@ -87,6 +87,9 @@ public sealed class LabelledTrainingFiles : ILabelledTrainingSet
 
     /// <inheritdoc/>
     public IReadOnlyCollection<string> Skipped => [.. loader.Skipped.Concat(bankLoader.Skipped).Select(s => $"{s.Sample}: {s.Reason}").Distinct()];
+
+    /// <inheritdoc/>
+    public int BatchesPerEpoch(int batchSize) => LabelledTrainingSet.Batches(Count, batchSize);
 
     /// <inheritdoc/>
     public IEnumerable<(Tensor images, Tensor labels)> Epoch(int epoch, int batchSize, Device device)

@@ -74,11 +74,15 @@ public sealed class LabelledTrainingSet : ILabelledTrainingSet
     /// <inheritdoc/>
     public IReadOnlyCollection<string> Skipped => [];
 
-    /// <summary>Batches per epoch: the full batches, plus the remainder when it has at least 2 images.</summary>
-    public int BatchesPerEpoch(int batchSize)
+    /// <inheritdoc/>
+    public int BatchesPerEpoch(int batchSize) => Batches(Count, batchSize);
+
+    /// <summary>The full batches of <paramref name="count"/> images, plus the remainder when it has at least 2 (BatchNorm in
+    /// training needs two): the one rule of both forms.</summary>
+    internal static int Batches(int count, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
-        return Count / batchSize + (Count % batchSize >= 2 ? 1 : 0);
+        return count / batchSize + (count % batchSize >= 2 ? 1 : 0);
     }
 
     /// <inheritdoc/>

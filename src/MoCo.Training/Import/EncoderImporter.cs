@@ -16,35 +16,23 @@ public static class EncoderImporter
     /// <summary>Imports the encoder of <paramref name="file"/>.</summary>
     /// <exception cref="UnsafePickleException">The file's state dict is a call of a global the reader does not allow.</exception>
     /// <exception cref="InvalidDataException">No state dict, an unknown layout, or tensors that do not fit the network.</exception>
-    public static ImportResult Import(PyTorchFile file, ImportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        options ??= new ImportOptions();
-        try
-        {
-            return Plan(file, options).Materialise();
-        }
-        catch (UnsafePickleException e)
-        {
-            throw new UnsafePickleException(e.Global, $"{file.Path}: {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{file.Path}: {e.Message}", e);
-        }
-    }
+    public static ImportResult Import(PyTorchFile file, ImportOptions? options = null) =>
+        FromPlan(file, options, plan => plan.Materialise());
 
     /// <summary>Recognises the encoder of <paramref name="file"/> as <see cref="Import"/> would import it, creating no
     /// tensor: what <c>moco info</c> prints about a PyTorch file.</summary>
     /// <exception cref="UnsafePickleException">The file's state dict is a call of a global the reader does not allow.</exception>
     /// <exception cref="InvalidDataException">No state dict, an unknown layout, or tensors that do not fit the network.</exception>
-    public static ImportSummary Recognise(PyTorchFile file, ImportOptions? options = null)
+    public static ImportSummary Recognise(PyTorchFile file, ImportOptions? options = null) =>
+        FromPlan(file, options, plan => plan.Summarise());
+
+    /// <summary><paramref name="use"/> of the file's import plan; a refusal names the file.</summary>
+    private static T FromPlan<T>(PyTorchFile file, ImportOptions? options, Func<ImportPlan, T> use)
     {
         ArgumentNullException.ThrowIfNull(file);
-        options ??= new ImportOptions();
         try
         {
-            return Plan(file, options).Summarise();
+            return use(Plan(file, options ?? new ImportOptions()));
         }
         catch (UnsafePickleException e)
         {

@@ -35,7 +35,11 @@ internal enum AllowedGlobal
 /// </summary>
 internal static class PickleGlobals
 {
-    private static readonly Dictionary<(string, string), AllowedGlobal> Allowed = new()
+    /// <summary>The allowed builtins, by name (declared before <see cref="Allowed"/>, whose initialiser reads it).</summary>
+    private static readonly (string Name, AllowedGlobal Global)[] AllowedBuiltins =
+        [("set", AllowedGlobal.Set), ("frozenset", AllowedGlobal.FrozenSet), ("bytearray", AllowedGlobal.ByteArray)];
+
+    private static readonly Dictionary<(string, string), AllowedGlobal> Allowed = WithBuiltins(new()
     {
         [("torch._utils", "_rebuild_tensor_v2")] = AllowedGlobal.RebuildTensorV2,
         [("torch._utils", "_rebuild_tensor")] = AllowedGlobal.RebuildTensor,
@@ -43,13 +47,19 @@ internal static class PickleGlobals
         [("torch._utils", "_rebuild_parameter_with_state")] = AllowedGlobal.RebuildParameterWithState,
         [("collections", "OrderedDict")] = AllowedGlobal.OrderedDict,
         [("_codecs", "encode")] = AllowedGlobal.CodecsEncode,
-        [("builtins", "set")] = AllowedGlobal.Set,
-        [("__builtin__", "set")] = AllowedGlobal.Set,
-        [("builtins", "frozenset")] = AllowedGlobal.FrozenSet,
-        [("__builtin__", "frozenset")] = AllowedGlobal.FrozenSet,
-        [("builtins", "bytearray")] = AllowedGlobal.ByteArray,
-        [("__builtin__", "bytearray")] = AllowedGlobal.ByteArray,
-    };
+    });
+
+    /// <summary><paramref name="allowed"/> with <see cref="AllowedBuiltins"/> under both module names: Python 3's
+    /// builtins and Python 2's __builtin__ (a protocol 3+ pickle keeps the name it was written with).</summary>
+    private static Dictionary<(string, string), AllowedGlobal> WithBuiltins(Dictionary<(string, string), AllowedGlobal> allowed)
+    {
+        foreach (string module in (string[])["builtins", "__builtin__"])
+        {
+            foreach (var (name, global) in AllowedBuiltins) allowed[(module, name)] = global;
+        }
+
+        return allowed;
+    }
 
     /// <summary>Storage type names (torch.X, torch.cuda.X) and their element types (torch/storage.py).</summary>
     private static readonly Dictionary<string, ScalarType> StorageTypes = new(StringComparer.Ordinal)

@@ -12,6 +12,26 @@ internal static class ShortcutPath
         using Tensor y = ConvLayoutGuard.Forward((Conv2d)downsample[0], input);
         return ((Module<Tensor, Tensor>)downsample[1]).forward(y);
     }
+
+    /// <summary>The downsample's (convolution, norm) pair, or null without one (for export).</summary>
+    internal static (Conv2d conv, Module<Tensor, Tensor> norm)? Pair(Sequential? downsample) =>
+        downsample is null ? null : ((Conv2d)downsample[0], (Module<Tensor, Tensor>)downsample[1]);
+}
+
+/// <summary>Registers a residual block's modules under torchvision's names, so that state dicts match its keys.</summary>
+internal static class BlockModules
+{
+    /// <summary>The main path's pairs as conv1, bn1, conv2, bn2, … in order, then the downsample if any.</summary>
+    internal static void Register(Action<string, Module> register, IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> mainPath, Sequential? downsample)
+    {
+        for (int i = 0; i < mainPath.Count; i++)
+        {
+            register($"conv{i + 1}", mainPath[i].conv);
+            register($"bn{i + 1}", mainPath[i].norm);
+        }
+
+        if (downsample is not null) register("downsample", downsample);
+    }
 }
 
 /// <summary>torchvision's BasicBlock: two 3×3 convolutions and a residual; names conv1, bn1, conv2, bn2, downsample.</summary>
@@ -30,18 +50,14 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
         bn2 = norm(planes);
         this.downsample = downsample;
-        register_module("conv1", conv1);
-        register_module("bn1", bn1);
-        register_module("conv2", conv2);
-        register_module("bn2", bn2);
-        if (downsample is not null) register_module("downsample", downsample);
+        BlockModules.Register(register_module, MainPath, downsample);
     }
 
     internal Module<Tensor, Tensor> LastNorm => bn2;
 
     /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
     internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2)];
-    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], (Module<Tensor, Tensor>)downsample[1]);
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => ShortcutPath.Pair(downsample);
 
     public override Tensor forward(Tensor input)
     {
@@ -71,20 +87,14 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
         bn3 = norm(planes * Expansion);
         this.downsample = downsample;
-        register_module("conv1", conv1);
-        register_module("bn1", bn1);
-        register_module("conv2", conv2);
-        register_module("bn2", bn2);
-        register_module("conv3", conv3);
-        register_module("bn3", bn3);
-        if (downsample is not null) register_module("downsample", downsample);
+        BlockModules.Register(register_module, MainPath, downsample);
     }
 
     internal Module<Tensor, Tensor> LastNorm => bn3;
 
     /// <summary>The (convolution, norm) pairs of the main path in order, and the downsample pair if any (for export).</summary>
     internal IReadOnlyList<(Conv2d conv, Module<Tensor, Tensor> norm)> MainPath => [(conv1, bn1), (conv2, bn2), (conv3, bn3)];
-    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => downsample is null ? null : ((Conv2d)downsample[0], (Module<Tensor, Tensor>)downsample[1]);
+    internal (Conv2d conv, Module<Tensor, Tensor> norm)? Shortcut => ShortcutPath.Pair(downsample);
 
     public override Tensor forward(Tensor input)
     {

@@ -18,7 +18,13 @@ internal sealed class ProgressLine(TextWriter output, bool live)
 
     internal void Line(string text)
     {
-        if (live) output.Write("\r" + new string(' ', 110) + "\r");
+        Clear();
         output.WriteLine(text);
+    }
+
+    /// <summary>Blanks the live line (before other output reaches the same terminal); nothing when not live.</summary>
+    internal void Clear()
+    {
+        if (live) output.Write("\r" + new string(' ', 110) + "\r");
     }
 }

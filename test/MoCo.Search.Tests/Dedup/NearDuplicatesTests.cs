@@ -5,9 +5,10 @@ using MoCo.Search.Tests.Support;
 
 namespace MoCo.Search.Tests.Dedup;
 
-// Reference: the calibration recomputed by brute force in double (every row's nearest other row by centred cosine,
-// from the raw rows and their column means); planted near-copies (a row plus noise 1% of its spread) must be grouped,
-// and nothing else. Image-level planted duplicates are tested through `moco dedup` in MoCo.Cli.Tests.
+// Reference: the calibration's input recomputed by brute force in double (every row's nearest candidate by centred
+// cosine, from the raw rows and their column means); planted near-copies (a row plus noise 1% of its spread) must be
+// grouped, and nothing else; a hand-made chain for the grouping. Image-level planted duplicates are tested through
+// `moco dedup` in MoCo.Cli.Tests.
 public class NearDuplicatesTests
 {
     [Test]
@@ -47,9 +48,55 @@ public class NearDuplicatesTests
 
         // The candidates are raw-cosine top 10; the reference takes each row's best centred cosine among the same rows.
         var nearest = Enumerable.Range(0, 403).Select(a => candidates[a].Min(n => 1 - CentredCosine(a, (int)n.Row))).Order().ToArray();
-        Assert.That(found.MedianNearestDistance, Is.EqualTo(nearest[201]).Within(1e-5));
-        Assert.That(found.Threshold, Is.EqualTo(1 - (0.25 * nearest[201])).Within(1e-5));
-        Assert.That(found.Calibrated);
+        var reference = LookAlikeFloor.Fit(nearest);
+        Assert.That(found.Calibration!.MedianDistance, Is.EqualTo(reference.MedianDistance).Within(1e-5));
+        Assert.That(found.Threshold, Is.EqualTo(reference.Threshold).Within(1e-5));
+        Assert.That(found.Calibration.Rows, Is.EqualTo(403));
+    }
+
+    [Test]
+    public void A_chain_of_duplicates_is_not_one_group()
+    {
+        // a, b, c on a circle 6° apart: a~b and b~c at cos 6° = 0.9945, a and c at cos 12° = 0.978; threshold 0.99.
+        var angles = new[] { 0.0, 6.0, 12.0, 90.0 };
+        var rows = new FeatureMatrix(angles.SelectMany(a => new[] { (float)Math.Cos(a * Math.PI / 180), (float)Math.Sin(a * Math.PI / 180) }).ToArray(), 4, 2);
+        var candidates = ExactCosineSearch.Search(rows, rows, 2, [0, 1, 2, 3]);
+        var found = NearDuplicates.Find(rows, 4, candidates, 0.99);
+        Assert.That(found.Groups, Is.EqualTo(new[] { new[] { 0, 1 } }).AsCollection, "c joins no group: its only duplicate, b, is already a's");
+        Assert.That(found.Kept(4), Is.EqualTo(new[] { 0, 2, 3 }));
+
+        // Union–find would have merged the chain; here every member is within the threshold of its group's kept row.
+        var lookAlikes = SyntheticFeatures.Clustered(300, 16, 3, seed: 8, spread: 0.3f);
+        var centred = CentredFeatures.Of(lookAlikes);
+        var many = NearDuplicates.Find(centred, 300, ExactCosineSearch.Search(centred, centred, 10, Enumerable.Range(0, 300).Select(i => (long)i).ToArray()), 0.6);
+        Assert.That(many.Groups.Count, Is.GreaterThan(5));
+        foreach (var group in many.Groups)
+        {
+            Assert.That(group.Skip(1).Select(m => System.Numerics.Tensors.TensorPrimitives.Dot(centred.Row(group[0]), centred.Row(m))), Has.All.GreaterThanOrEqualTo(0.6f));
+        }
+
+        Assert.That(many.Groups.SelectMany(g => g).Distinct().Count(), Is.EqualTo(many.Groups.Sum(g => g.Count)), "a row is in one group at most");
+    }
+
+    [Test]
+    public void The_default_on_a_store_of_look_alikes_without_duplicates_groups_nothing()
+    {
+        // 3,000 rows in 30 tight clusters: every row has look-alikes, none has a duplicate.
+        var rows = SyntheticFeatures.Clustered(3_000, 64, 30, seed: 12, spread: 0.25f);
+        var unit = rows.L2Normalised();
+        var candidates = ExactCosineSearch.Search(unit, unit, 10, Enumerable.Range(0, 3_000).Select(i => (long)i).ToArray());
+        var found = NearDuplicates.Find(rows, candidates);
+        TestContext.Out.WriteLine($"T {found.Threshold:F5} ({found.Calibration!.Describe()})");
+        Assert.That(found.Groups, Is.Empty);
+        Assert.That(found.Calibration.Fallback, Is.Null);
+
+        // The same store with its first 30 rows planted again (plus noise 1% of the spread): those, and only those, grouped.
+        var rng = new Random(13);
+        var values = rows.Values.Concat(Enumerable.Range(0, 30).SelectMany(r => rows.Row(r).ToArray().Select(v => v + (0.0025f * (float)(rng.NextDouble() - 0.5))))).ToArray();
+        var planted = new FeatureMatrix(values, 3_030, 64);
+        var plantedUnit = planted.L2Normalised();
+        var again = NearDuplicates.Find(planted, ExactCosineSearch.Search(plantedUnit, plantedUnit, 10, Enumerable.Range(0, 3_030).Select(i => (long)i).ToArray()));
+        Assert.That(again.Groups, Is.EqualTo(Enumerable.Range(0, 30).Select(r => new[] { r, 3_000 + r })).AsCollection);
     }
 
     [Test]
@@ -59,7 +106,14 @@ public class NearDuplicatesTests
         var unit = rows.L2Normalised();
         var candidates = ExactCosineSearch.Search(unit, unit, 5, Enumerable.Range(0, 50).Select(i => (long)i).ToArray());
         var all = NearDuplicates.Find(rows, candidates, threshold: -1);
-        Assert.That((all.Threshold, all.Calibrated, all.Groups.Sum(g => g.Count)), Is.EqualTo((-1.0, false, 50)));
+        Assert.That((all.Threshold, all.Calibration), Is.EqualTo((-1.0, (Calibration?)null)));
+        // At -1 every candidate pair is a duplicate: a row is left alone only when each of its candidates was already taken.
+        var grouped = all.Groups.SelectMany(g => g).ToHashSet();
+        Assert.That(grouped.Count, Is.GreaterThan(25));
+        foreach (var row in Enumerable.Range(0, 50).Where(r => !grouped.Contains(r)))
+        {
+            Assert.That(candidates[row].Select(n => (int)n.Row), Is.SubsetOf(grouped), $"row {row}");
+        }
         Assert.That(() => NearDuplicates.Find(rows, candidates, 1.5), Throws.ArgumentException.With.Message.Contains("between -1 and 1"));
     }
 }

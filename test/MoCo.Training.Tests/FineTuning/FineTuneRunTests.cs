@@ -123,6 +123,37 @@ public class FineTuneRunTests
         Assert.That(kept.Tensors["fc.weight"].isnan().any().item<bool>(), Is.False, "the saved classifier is the last good one");
     }
 
+    // The live line is pretraining's ProgressLine: "\r" + text on each redraw, blanked ("\r", 110 spaces, "\r") before an
+    // epoch's line and at the end. 18 images in batches of 4: 5 batches per epoch; the last redraw of an epoch is its
+    // last batch, with the epoch's mean loss (log.jsonl's) and, at the run's last batch, nothing left to do.
+    [Test]
+    public void The_progress_line_shows_each_epoch_s_batches_loss_pace_and_eta_and_is_blanked_before_each_epoch_line()
+    {
+        using var images = PretrainRunTests.Blobs();
+        var config = Tiny with { Epochs = 2 };
+        using var train = new LabelledTrainingSet(images, config);
+        var (output, progress, both) = (new StringWriter(), new StringWriter(), new StringWriter());
+        using (var run = FineTuneRun.Start(config, train, null, Path.Combine(dir, "apart"))) run.Run(output, progress: progress);
+        using (var run = FineTuneRun.Start(config, train, null, Path.Combine(dir, "one"))) run.Run(both, progress: both);
+
+        string blank = "\r" + new string(' ', 110) + "\r";
+        var losses = Lines(Path.Combine(dir, "apart")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToList();
+        string text = progress.ToString();
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            string last = System.FormattableString.Invariant($"\repoch {epoch + 1}/2 [{new string('#', 24)}] 5/5  loss {losses[epoch]:F4}  lr ");
+            Assert.That(text, Does.Contain(last), $"epoch {epoch}'s last redraw, with the log's loss: {text}");
+            Assert.That(both.ToString(), Does.Contain(blank + $"epoch {epoch + 1}/2: loss"), "the live line is blanked before the epoch's line");
+        }
+        var redraws = text.Split(blank).SelectMany(part => part.Split('\r', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.That(redraws, Is.Not.Empty);
+        Assert.That(redraws, Has.All.Match(@"^epoch [12]/2 \[[#-]{24}\] [1-5]/5  loss \d+\.\d{4}  lr \S+  \d+ img/s  ETA \d\d:\d\d:\d\d *$"));
+        Assert.That(redraws[^1].TrimEnd(), Does.EndWith("ETA 00:00:00"), "nothing left after the last batch");
+        Assert.That(text, Does.EndWith(blank), "the run leaves no half-drawn line");
+        Assert.That(output.ToString(), Does.Not.Contain("\r"));
+        Assert.That(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2));
+    }
+
     // Fashion-MNIST, 20 labels per class (200 images), ResNet-18 width 8 from random init, 15 epochs on the CPU: the
     // classifier must beat chance (10%) threefold on 1,000 test images (measured: 43.50%; deterministic, one thread).
     [Test]
