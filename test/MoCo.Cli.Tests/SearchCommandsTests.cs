@@ -180,6 +180,30 @@ public class SearchCommandsTests
     }
 
     [Test]
+    public void Dedup_with_crops_groups_every_planted_crop_and_still_no_distinct_image()
+    {
+        // Without --crops 5 of the 25 crops reach the default threshold (docs/search.md); with it, each store image's 90%
+        // crops are featurised and looked up, and every planted crop (one of those five places) joins its original.
+        var output = Path.Combine(_dir, "dedup-crop-views");
+        var (_, crops) = Dedup(output, "--crops", "--check-copies", "0");
+        Assert.That(crops, Is.EqualTo(_groups.Count));
+        var run = MocoRun.Captured("dedup", "--store", _store, "--out", output, "--exact", "--crops", "--check-copies", "0");
+        Assert.That(run.Out, Does.Match(@"crop views: 2,000 90% crops \(4 corners, centre\) of 400 images featurised in [\d.]+ s; [\d,]+ crop-view pairs reach the threshold\."));
+    }
+
+    [Test]
+    public void Dedup_with_crops_and_the_images_gone_is_one_clear_error()
+    {
+        var images = Path.Combine(_dir, "gone-images");
+        var store = Path.Combine(_dir, "gone-store");
+        PlantedDuplicates.WriteColourFields(images, distinct: 60, planted: 2, seed: 3);
+        Assert.That(MocoRun.Captured("extract", "--model", _model, "--data", images, "--out", store, "--threads", "1", "--quiet").Code, Is.Zero);
+        Directory.Delete(images, recursive: true);
+        MocoRun.AssertOneErrorLine(MocoRun.Captured("dedup", "--store", store, "--out", Path.Combine(_dir, "gone-dedup"), "--exact", "--crops"),
+            "--crops needs the store's images", 1);
+    }
+
+    [Test]
     public void Dedup_whose_images_are_gone_still_groups_from_the_store_and_says_the_check_was_not_made()
     {
         var moved = _images + "-moved";

@@ -9,7 +9,7 @@ using MoCo.Search.Dedup;
 
 namespace MoCo.Cli.Commands;
 
-/// <summary>`moco dedup`: groups of near-duplicate images in a store (copies, resized or re-encoded copies, crops),
+/// <summary>`moco dedup`: groups of near-duplicate images in a store (copies, resized or re-encoded copies; crops with --crops),
 /// written as groups.csv and keep.txt (docs/search.md: the rule and its default).</summary>
 internal static class DedupCommand
 {
@@ -28,7 +28,9 @@ internal static class DedupCommand
 
         internal readonly Option<int> CheckCopies = new("--check-copies") { Description = "plant a 0.5x, a JPEG q50 and a 90% crop copy of this many sampled store images (in memory, through the store's encoder) and say how many the threshold groups (0: no check)", DefaultValueFactory = _ => 100 };
 
-        internal IEnumerable<Option> All => [Store, Threshold, Out, K, Exact, ExpansionSearch, Threads, CheckCopies];
+        internal readonly Option<bool> Crops = new("--crops") { Description = "also group crops: featurise 90% crops (four corners and the centre) of every store image with the store's encoder and look them up in the store (5x an extraction's encoder work; needs the store's images)" };
+
+        internal IEnumerable<Option> All => [Store, Threshold, Out, K, Exact, ExpansionSearch, Threads, CheckCopies, Crops];
     }
 
     internal static Command Create() => Create(new Options());
@@ -66,9 +68,26 @@ internal static class DedupCommand
         var candidates = search.AllRows(Math.Min(k, Math.Max(1, rows.Count - 1)), threads);
         var mean = CentredFeatures.Mean(rows.Features);
         var centred = CentredFeatures.Of(rows.Features, mean);
-        var found = NearDuplicates.Find(centred, rows.Count, candidates, r.GetValue(o.Threshold));
+        IReadOnlyList<CropPair>? cropPairs = null;
+        CropViewsReport? cropReport = null;
+        if (r.GetValue(o.Crops))
+        {
+            using var images = StoreImages.Open(store, model: null, out var why)
+                ?? throw new InvalidOperationException($"--crops needs the store's images: {why}.");
+            cropPairs = CropViews.Match(images, rows, search, centred, mean, Math.Min(k, Math.Max(1, rows.Count - 1)), out var report);
+            cropReport = report;
+        }
+
+        var found = NearDuplicates.Find(centred, rows.Count, candidates, r.GetValue(o.Threshold), cropPairs);
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold: centred cosine >= {found.Threshold:F5} ({found.Calibration?.Describe() ?? "--threshold"})"));
+        if (cropReport is { } c)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"crop views: {c.Views:N0} 90% crops (4 corners, centre) of {c.Images:N0} images featurised in {c.Seconds:F1} s" +
+                $"{(c.Unreadable > 0 ? $", {c.Unreadable:N0} unreadable images skipped" : "")}; " +
+                $"{cropPairs!.Count(p => p.Similarity >= found.Threshold):N0} crop-view pairs reach the threshold."));
+        }
         if (check > 0)
         {
             Console.WriteLine(CopyCheck.Describe(PlantedCopies.Plant(store, rows, centred, mean, check, seed: 1, model: null, out var why), found.Threshold, why));

@@ -44,4 +44,23 @@ internal static class CentredFeatures
 
         return centred.L2Normalised();
     }
+
+    /// <summary>
+    /// Writes (<paramref name="features"/> − <paramref name="mean"/>) / ‖…‖ to <paramref name="unit"/>, for features made
+    /// after the store (a planted copy, a crop view) to compare with its centred rows; false, leaving
+    /// <paramref name="unit"/> undefined, when the features hold a NaN (a bad image) or equal the mean.
+    /// </summary>
+    public static bool TryCentre(ReadOnlySpan<float> features, float[] mean, Span<float> unit)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(features, mean, unit);
+        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(unit);
+        if (!(norm > 0) || float.IsInfinity(norm))
+        {
+            return false;
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Divide(unit, norm, unit);
+        return true;
+    }
 }

@@ -42,16 +42,30 @@ internal static class DuplicateMaker
                 return Jpeg(image, 50);
             case DuplicateKind.Crop90:
             {
-                int w = Math.Max(1, image.Width * 9 / 10), h = Math.Max(1, image.Height * 9 / 10);
-                var corner = rng.Next(4);
-                int left = (corner & 1) == 0 ? 0 : image.Width - w, top = (corner & 2) == 0 ? 0 : image.Height - h;
-                using var crop = ImageOps.ResizedCrop(image, new CropBox(top, left, h, w), w, h);
+                using var crop = Crop90(image, rng.Next(4));
                 return PngEncoder.Encode(crop);
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a duplicate kind.");
         }
+    }
+
+    /// <summary>Places a 90% crop is taken from: the four corners (0 top left, 1 top right, 2 bottom left, 3 bottom right)
+    /// and the centre (4).</summary>
+    public const int CropPlaces = 5;
+
+    /// <summary>The crop that keeps 90% of each side of <paramref name="image"/> at <paramref name="place"/> (a corner,
+    /// 0–3, or the centre, 4), at its own size; the caller disposes it.</summary>
+    public static DecodedImage Crop90(DecodedImage image, int place)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfNegative(place);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(place, CropPlaces);
+        int w = Math.Max(1, image.Width * 9 / 10), h = Math.Max(1, image.Height * 9 / 10);
+        int left = place == 4 ? (image.Width - w) / 2 : (place & 1) == 0 ? 0 : image.Width - w;
+        int top = place == 4 ? (image.Height - h) / 2 : (place & 2) == 0 ? 0 : image.Height - h;
+        return ImageOps.ResizedCrop(image, new CropBox(top, left, h, w), w, h);
     }
 
     /// <summary>JPEG at <paramref name="quality"/> through SkiaSharp's encoder (libjpeg-turbo), gray or RGB.</summary>

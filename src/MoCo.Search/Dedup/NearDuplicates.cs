@@ -18,8 +18,12 @@ internal static class NearDuplicates
     public static DuplicateGroups Find(FeatureMatrix features, IReadOnlyList<Neighbor[]> candidates, double? threshold = null) =>
         Find(CentredFeatures.Of(features), features.Rows, candidates, threshold);
 
-    /// <summary>As <see cref="Find(FeatureMatrix, IReadOnlyList{Neighbor[]}, double?)"/> on rows already centred.</summary>
-    public static DuplicateGroups Find(FeatureMatrix centred, int rows, IReadOnlyList<Neighbor[]> candidates, double? threshold)
+    /// <summary>
+    /// As <see cref="Find(FeatureMatrix, IReadOnlyList{Neighbor[]}, double?)"/> on rows already centred, with the pairs
+    /// of <see cref="CropViews"/> (or none) as further candidates: a crop pair reaching the threshold is a duplicate like
+    /// any other. The default threshold is fitted on <paramref name="candidates"/> alone.
+    /// </summary>
+    public static DuplicateGroups Find(FeatureMatrix centred, int rows, IReadOnlyList<Neighbor[]> candidates, double? threshold, IReadOnlyList<CropPair>? cropPairs = null)
     {
         ArgumentNullException.ThrowIfNull(centred);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -52,6 +56,16 @@ internal static class NearDuplicates
 
         var calibration = threshold is null ? LookAlikeFloor.Fit(nearest) : null;
         var cut = threshold ?? calibration!.Threshold;
+        foreach (var crop in cropPairs ?? [])
+        {
+            if (crop.Row < 0 || crop.Row >= rows || crop.Other < 0 || crop.Other >= rows)
+            {
+                throw new ArgumentException($"a crop pair ({crop.Row}, {crop.Other}) outside the {rows} rows.", nameof(cropPairs));
+            }
+
+            pairs[crop.Row].Add((crop.Other, crop.Similarity));
+            pairs[crop.Other].Add((crop.Row, crop.Similarity));
+        }
 
         // Leader clustering in store order.
         var group = new int[rows];

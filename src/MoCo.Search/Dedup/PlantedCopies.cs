@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using MoCo.Evaluation;
 using MoCo.Extraction.Reading;
 using MoCo.Imaging;
@@ -40,92 +41,49 @@ internal static class PlantedCopies
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(sample, 1);
-        IImageDataset dataset;
-        try
+        using var images = StoreImages.Open(store, model, out why);
+        if (images is null)
         {
-            dataset = DataSourceSpec.Parse(store.Source).Open(defaultTrain: true);
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException)
-        {
-            why = $"the store's images ({store.Source}) cannot be read: {e.Message}";
             return [];
         }
 
-        if (dataset.Count != store.SourceCount)
+        var rng = new Random(seed);
+        var picks = Enumerable.Range(0, rows.Count).OrderBy(_ => rng.Next()).Take(sample).ToArray();
+        var inputs = new List<MoCoImageInput>();
+        var planted = new List<(int Row, DuplicateKind Kind)>();
+        foreach (var row in picks)
         {
-            why = $"the store's source {store.Source} holds {dataset.Count} images now, not the {store.SourceCount} it was extracted from";
+            using var image = images.TryLoad(rows.Items[row]);
+            if (image is null)
+            {
+                continue;
+            }
+
+            foreach (var kind in Kinds)
+            {
+                inputs.Add(MoCoImageInput.FromEncoded(DuplicateMaker.Make(image, kind, rng), $"{kind} copy of {rows.Paths[row]}"));
+                planted.Add((row, kind));
+            }
+        }
+
+        if (planted.Count == 0)
+        {
+            why = $"none of the {picks.Length} sampled images of {store.Source} could be read";
             return [];
         }
 
-        MoCoFeaturizer featurizer;
-        try
+        var features = images.Featurizer.Featurize(inputs);
+        var copies = new List<PlantedCopy>(planted.Count);
+        var copy = new float[features.GetLength(1)];
+        for (var i = 0; i < planted.Count; i++)
         {
-            var options = new MoCoFeaturesOptions { ModelPath = model ?? store.ModelPath, BadImages = MoCoBadImagePolicy.NaN };
-            featurizer = store.OpenFeaturizer(options);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException)
-        {
-            why = $"the store's encoder cannot be opened: {e.Message}";
-            return [];
+            if (CentredFeatures.TryCentre(MemoryMarshal.CreateReadOnlySpan(ref features[i, 0], copy.Length), mean, copy))
+            {
+                copies.Add(new PlantedCopy(planted[i].Row, planted[i].Kind, TensorPrimitives.Dot(copy, centred.Row(planted[i].Row))));
+            }
         }
 
-        using (featurizer)
-        {
-            var rng = new Random(seed);
-            var picks = Enumerable.Range(0, rows.Count).OrderBy(_ => rng.Next()).Take(sample).ToArray();
-            var decode = new ImageDecodeOptions(Channels: featurizer.Preprocessing.Channels);
-            var inputs = new List<MoCoImageInput>();
-            var planted = new List<(int Row, DuplicateKind Kind)>();
-            foreach (var row in picks)
-            {
-                DecodedImage image;
-                try
-                {
-                    image = dataset.Load(rows.Items[row], decode);
-                }
-                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException)
-                {
-                    continue;
-                }
-
-                using (image)
-                {
-                    foreach (var kind in Kinds)
-                    {
-                        inputs.Add(MoCoImageInput.FromEncoded(DuplicateMaker.Make(image, kind, rng), $"{kind} copy of {rows.Paths[row]}"));
-                        planted.Add((row, kind));
-                    }
-                }
-            }
-
-            if (planted.Count == 0)
-            {
-                why = $"none of the {picks.Length} sampled images of {store.Source} could be read";
-                return [];
-            }
-
-            var features = featurizer.Featurize(inputs);
-            var copies = new List<PlantedCopy>(planted.Count);
-            var copy = new float[features.GetLength(1)];
-            for (var i = 0; i < planted.Count; i++)
-            {
-                for (var d = 0; d < copy.Length; d++)
-                {
-                    copy[d] = features[i, d] - mean[d];
-                }
-
-                if (copy.Any(float.IsNaN))
-                {
-                    continue;
-                }
-
-                var norm = TensorPrimitives.Norm(copy);
-                var similarity = norm > 0 ? TensorPrimitives.Dot(copy, centred.Row(planted[i].Row)) / norm : 0;
-                copies.Add(new PlantedCopy(planted[i].Row, planted[i].Kind, similarity));
-            }
-
-            why = copies.Count == 0 ? "no planted copy could be featurised" : null;
-            return copies;
-        }
+        why = copies.Count == 0 ? "no planted copy could be featurised" : null;
+        return copies;
     }
 }

@@ -116,4 +116,24 @@ public class NearDuplicatesTests
         }
         Assert.That(() => NearDuplicates.Find(rows, candidates, 1.5), Throws.ArgumentException.With.Message.Contains("between -1 and 1"));
     }
+
+    [Test]
+    public void Crop_pairs_join_groups_when_they_reach_the_threshold_and_leave_the_calibration_alone()
+    {
+        var rows = SyntheticFeatures.Clustered(400, 32, 8, seed: 5);
+        var unit = rows.L2Normalised();
+        var candidates = ExactCosineSearch.Search(unit, unit, 10, Enumerable.Range(0, 400).Select(i => (long)i).ToArray());
+        var centred = CentredFeatures.Of(rows);
+        var without = NearDuplicates.Find(centred, 400, candidates, threshold: null);
+        Assert.That(without.Groups, Is.Empty);
+
+        // Rows 7 and 300 through a crop view at 0.9999 (a duplicate), rows 8 and 9 at 0.5 (not one).
+        var crops = new[] { new CropPair(300, 7, 0.9999f), new CropPair(8, 9, 0.5f) };
+        var with = NearDuplicates.Find(centred, 400, candidates, threshold: null, crops);
+        Assert.That(with.Threshold, Is.EqualTo(without.Threshold));
+        Assert.That(with.Calibration!.MedianDistance, Is.EqualTo(without.Calibration!.MedianDistance));
+        Assert.That(with.Groups, Is.EqualTo(new[] { new[] { 7, 300 } }).AsCollection);
+        Assert.That(() => NearDuplicates.Find(centred, 400, candidates, null, [new CropPair(0, 400, 1f)]),
+            Throws.ArgumentException.With.Message.Contains("outside the 400 rows"));
+    }
 }
