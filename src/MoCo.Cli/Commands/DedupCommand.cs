@@ -28,7 +28,7 @@ internal static class DedupCommand
 
         internal readonly Option<int> CheckCopies = new("--check-copies") { Description = "plant a 0.5x, a JPEG q50 and a 90% crop copy of this many sampled store images (in memory, through the store's encoder) and say how many the threshold groups (0: no check)", DefaultValueFactory = _ => 100 };
 
-        internal readonly Option<bool> Crops = new("--crops") { Description = "also group crops: featurise 90% crops (four corners and the centre) of every store image with the store's encoder and look them up in the store (5x an extraction's encoder work; needs the store's images)" };
+        internal readonly Option<bool> Crops = new("--crops") { Description = "also group crops: for each candidate pair, look for one image inside the other by its pixels and compare that window's features (needs the store's images; reads each image about 2k times)" };
 
         internal IEnumerable<Option> All => [Store, Threshold, Out, K, Exact, ExpansionSearch, Threads, CheckCopies, Crops];
     }
@@ -74,7 +74,7 @@ internal static class DedupCommand
         {
             using var images = StoreImages.Open(store, model: null, out var why)
                 ?? throw new InvalidOperationException($"--crops needs the store's images: {why}.");
-            cropPairs = CropViews.Match(images, rows, search, centred, mean, Math.Min(k, Math.Max(1, rows.Count - 1)), out var report);
+            cropPairs = CropViews.Match(images, rows, candidates, centred, mean, out var report);
             cropReport = report;
         }
 
@@ -84,9 +84,9 @@ internal static class DedupCommand
         if (cropReport is { } c)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"crop views: {c.Views:N0} 90% crops (4 corners, centre) of {c.Images:N0} images featurised in {c.Seconds:F1} s" +
+                $"crop views: {c.Pairs:N0} candidate pairs looked at, in {c.Located:N0} one image found inside the other by its pixels and that window featurised ({c.Seconds:F1} s)" +
                 $"{(c.Unreadable > 0 ? $", {c.Unreadable:N0} unreadable images skipped" : "")}; " +
-                $"{cropPairs!.Count(p => p.Similarity >= found.Threshold):N0} crop-view pairs reach the threshold."));
+                $"{cropPairs!.Count(p => p.Similarity >= found.Threshold):N0} crop views reach the threshold."));
         }
         if (check > 0)
         {

@@ -1,97 +1,140 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using MoCo.Evaluation;
+using MoCo.Imaging;
+using MoCo.Imaging.Transforms;
 using MoCo.MLNet;
 
 namespace MoCo.Search.Dedup;
 
-/// <summary>A candidate duplicate pair found through a crop view: a crop of row <see cref="Row"/>'s image and store row
-/// <see cref="Other"/>, with the centred cosine between the crop's features and the other row's.</summary>
+/// <summary>A candidate duplicate pair found through a crop view: the crop of row <see cref="Row"/>'s image where
+/// row <see cref="Other"/>'s image sits, with the centred cosine between that crop's features and the other row's.</summary>
 internal readonly record struct CropPair(int Row, int Other, float Similarity);
 
-/// <summary>What <see cref="CropViews.Match"/> did: images read, crop views featurised, images that could not be read.</summary>
-internal sealed record CropViewsReport(int Images, int Views, int Unreadable, double Seconds);
+/// <summary>What <see cref="CropViews.Match"/> did: candidate pairs looked at, pairs where one image was located inside
+/// the other, crop views featurised, images that could not be read.</summary>
+internal sealed record CropViewsReport(int Pairs, int Located, int Unreadable, double Seconds);
 
 /// <summary>
 /// Dedup's crop views (<c>moco dedup --crops</c>). A crop of a photo is far from the photo in feature space whenever the
 /// encoder is not crop-invariant (measured on the demo's encoder at 28 px: 90% crops sit at centred cosine 0.78–0.92
-/// from their original, among distinct look-alikes), so comparing stored features cannot group it. Here each store
-/// image's 90% crops (<see cref="DuplicateMaker.Crop90"/>: four corners and the centre) are featurised with the store's
-/// encoder and searched for in the store: a stored crop of the image sits at about the crop view's features, as close as
-/// a resized copy. The pairs come back with their centred cosine; <see cref="NearDuplicates"/> keeps those reaching its
-/// threshold. It costs <see cref="DuplicateMaker.CropPlaces"/> featurisations per image.
+/// from their original, among distinct look-alikes), so comparing stored features cannot group it. Here, for every
+/// candidate pair (each image's nearest rows), <see cref="CropRegistration"/> looks for either image inside the other
+/// by its pixels; where one is found, that window of the larger image is cut out, featurised with the store's encoder
+/// and compared with the smaller image's stored features. A true crop's window is about the crop itself, as close as a
+/// resized copy; a distinct look-alike's best window is not. The pairs come back with their centred cosine, and
+/// <see cref="NearDuplicates"/> keeps those reaching its threshold.
 /// </summary>
 internal static class CropViews
 {
-    // Images read and featurised at a time (each with its five views).
-    private const int ImagesPerBatch = 64;
+    // Crop views featurised at a time.
+    private const int ViewsPerBatch = 128;
 
-    /// <summary>
-    /// The <paramref name="k"/> nearest store rows of every crop view of every row's image, other than the row itself,
-    /// with their centred cosine.
-    /// </summary>
+    /// <summary>The crop pairs among <paramref name="candidates"/> (each row's nearest rows, as dedup's candidates).</summary>
     /// <param name="images">The store's images and encoder.</param>
     /// <param name="rows">The store's rows.</param>
-    /// <param name="search">Search over <paramref name="rows"/> (index or exact).</param>
+    /// <param name="candidates">Each row's candidate rows.</param>
     /// <param name="centred">The rows' <see cref="CentredFeatures"/>.</param>
     /// <param name="mean">The column means the rows were centred with.</param>
-    /// <param name="k">Candidates per crop view.</param>
-    /// <param name="report">What was read and featurised.</param>
-    public static IReadOnlyList<CropPair> Match(StoreImages images, StoreRows rows, NeighborSearch search, FeatureMatrix centred, float[] mean, int k, out CropViewsReport report)
+    /// <param name="report">What was looked at and featurised.</param>
+    public static IReadOnlyList<CropPair> Match(StoreImages images, StoreRows rows, IReadOnlyList<Neighbor[]> candidates, FeatureMatrix centred, float[] mean, out CropViewsReport report)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(centred);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var seen = new HashSet<(int, int)>();
+        var unreadable = new HashSet<int>();
         var pairs = new List<CropPair>();
+        var views = new List<MoCoImageInput>();
+        var owners = new List<(int Whole, int Part)>();
+        int looked = 0, located = 0;
         var unit = new float[centred.Columns];
-        int read = 0, views = 0, unreadable = 0;
-        for (var start = 0; start < rows.Count; start += ImagesPerBatch)
-        {
-            var inputs = new List<MoCoImageInput>();
-            var owners = new List<int>();
-            for (var row = start; row < Math.Min(rows.Count, start + ImagesPerBatch); row++)
-            {
-                using var image = images.TryLoad(rows.Items[row]);
-                if (image is null)
-                {
-                    unreadable++;
-                    continue;
-                }
 
-                read++;
-                for (var place = 0; place < DuplicateMaker.CropPlaces; place++)
+        void Flush()
+        {
+            if (views.Count == 0)
+            {
+                return;
+            }
+
+            var features = images.Featurizer.Featurize(views);
+            for (var i = 0; i < owners.Count; i++)
+            {
+                if (CentredFeatures.TryCentre(MemoryMarshal.CreateReadOnlySpan(ref features[i, 0], unit.Length), mean, unit))
                 {
-                    inputs.Add(MoCoImageInput.FromDecoded(DuplicateMaker.Crop90(image, place), $"90% crop {place} of {rows.Paths[row]}"));
-                    owners.Add(row);
+                    pairs.Add(new CropPair(owners[i].Whole, owners[i].Part, TensorPrimitives.Dot(unit, centred.Row(owners[i].Part))));
                 }
             }
 
-            if (inputs.Count == 0)
+            views.Clear();
+            owners.Clear();
+        }
+
+        DecodedImage? Load(int row)
+        {
+            if (unreadable.Contains(row))
+            {
+                return null;
+            }
+
+            var image = images.TryLoad(rows.Items[row]);
+            if (image is null)
+            {
+                unreadable.Add(row);
+            }
+
+            return image;
+        }
+
+        void Try(DecodedImage whole, int wholeRow, DecodedImage part, int partRow)
+        {
+            // A window that is the whole image is the pair's stored features again: nothing to add.
+            if (CropRegistration.Locate(whole, part) is not { } box || (long)box.Width * box.Height >= (long)whole.Width * whole.Height * 98 / 100)
+            {
+                return;
+            }
+
+            located++;
+            views.Add(MoCoImageInput.FromDecoded(ImageOps.ResizedCrop(whole, box, box.Width, box.Height), $"crop of {rows.Paths[wholeRow]} where {rows.Paths[partRow]} sits"));
+            owners.Add((wholeRow, partRow));
+        }
+
+        for (var a = 0; a < rows.Count; a++)
+        {
+            using var first = Load(a);
+            if (first is null)
             {
                 continue;
             }
 
-            var features = images.Featurizer.Featurize(inputs);
-            views += inputs.Count;
-            for (var i = 0; i < owners.Count; i++)
+            foreach (var n in candidates[a])
             {
-                var view = MemoryMarshal.CreateReadOnlySpan(ref features[i, 0], unit.Length);
-                if (!CentredFeatures.TryCentre(view, mean, unit))
+                var b = (int)n.Row;
+                if (b == a || !seen.Add((Math.Min(a, b), Math.Max(a, b))))
                 {
                     continue;
                 }
 
-                foreach (var n in search.Query(view, k, excludedRow: owners[i]))
+                using var second = Load(b);
+                if (second is null)
                 {
-                    pairs.Add(new CropPair(owners[i], (int)n.Row, TensorPrimitives.Dot(unit, centred.Row((int)n.Row))));
+                    continue;
+                }
+
+                looked++;
+                Try(first, a, second, b);
+                Try(second, b, first, a);
+                if (views.Count >= ViewsPerBatch)
+                {
+                    Flush();
                 }
             }
         }
 
-        report = new CropViewsReport(read, views, unreadable, clock.Elapsed.TotalSeconds);
+        Flush();
+        report = new CropViewsReport(looked, located, unreadable.Count, clock.Elapsed.TotalSeconds);
         return pairs;
     }
 }

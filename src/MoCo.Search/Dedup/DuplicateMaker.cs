@@ -51,20 +51,15 @@ internal static class DuplicateMaker
         }
     }
 
-    /// <summary>Places a 90% crop is taken from: the four corners (0 top left, 1 top right, 2 bottom left, 3 bottom right)
-    /// and the centre (4).</summary>
-    public const int CropPlaces = 5;
-
-    /// <summary>The crop that keeps 90% of each side of <paramref name="image"/> at <paramref name="place"/> (a corner,
-    /// 0–3, or the centre, 4), at its own size; the caller disposes it.</summary>
-    public static DecodedImage Crop90(DecodedImage image, int place)
+    /// <summary>The crop that keeps 90% of each side of <paramref name="image"/> at <paramref name="corner"/> (0 top left,
+    /// 1 top right, 2 bottom left, 3 bottom right), at its own size; the caller disposes it.</summary>
+    public static DecodedImage Crop90(DecodedImage image, int corner)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ArgumentOutOfRangeException.ThrowIfNegative(place);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(place, CropPlaces);
+        ArgumentOutOfRangeException.ThrowIfNegative(corner);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(corner, 3);
         int w = Math.Max(1, image.Width * 9 / 10), h = Math.Max(1, image.Height * 9 / 10);
-        int left = place == 4 ? (image.Width - w) / 2 : (place & 1) == 0 ? 0 : image.Width - w;
-        int top = place == 4 ? (image.Height - h) / 2 : (place & 2) == 0 ? 0 : image.Height - h;
+        int left = (corner & 1) == 0 ? 0 : image.Width - w, top = (corner & 2) == 0 ? 0 : image.Height - h;
         return ImageOps.ResizedCrop(image, new CropBox(top, left, h, w), w, h);
     }
 
