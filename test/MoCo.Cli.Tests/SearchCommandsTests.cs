@@ -204,6 +204,22 @@ public class SearchCommandsTests
     }
 
     [Test]
+    public void Dedup_with_crops_skips_an_image_that_became_unreadable_and_says_so()
+    {
+        var images = Path.Combine(_dir, "spoilt-images");
+        var store = Path.Combine(_dir, "spoilt-store");
+        var (groups, _) = PlantedDuplicates.WriteColourFields(images, distinct: 60, planted: 2, seed: 5);
+        Assert.That(MocoRun.Captured("extract", "--model", _model, "--data", images, "--out", store, "--threads", "1", "--quiet").Code, Is.Zero);
+        File.WriteAllBytes(groups[1][0], [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        var run = MocoRun.Captured("dedup", "--store", store, "--out", Path.Combine(_dir, "spoilt-dedup"), "--exact", "--crops", "--check-copies", "0");
+        Assert.That(run.Code, Is.Zero, run.Error);
+        Assert.That(run.Out, Does.Contain(", 1 unreadable images skipped;"));
+        // The other planted group's crop is still found.
+        var lines = File.ReadAllLines(Path.Combine(_dir, "spoilt-dedup", "groups.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(p => p[1], p => p[0]);
+        Assert.That(lines.GetValueOrDefault(groups[0][4]), Is.EqualTo(lines[groups[0][0]]));
+    }
+
+    [Test]
     public void Dedup_whose_images_are_gone_still_groups_from_the_store_and_says_the_check_was_not_made()
     {
         var moved = _images + "-moved";
