@@ -24,7 +24,7 @@ internal static class DedupCommand
         internal readonly Option<int> K = new("--k") { Description = "candidate neighbours per image", DefaultValueFactory = _ => 10 };
         internal readonly Option<bool> Exact = new("--exact") { Description = $"candidates by brute force instead of the index (at most {ExactRowLimit:N0} rows without an index)" };
         internal readonly Option<int> ExpansionSearch = new("--expansion-search") { Description = "HNSW candidates while searching (ef)", DefaultValueFactory = _ => HnswParameters.Default.ExpansionSearch };
-        internal readonly Option<int> Threads = new("--threads") { Description = "search threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        internal readonly Option<int> Threads = new("--threads") { Description = "search threads, and --crops' image threads (0: one per core)", DefaultValueFactory = _ => 0 };
 
         internal readonly Option<int> CheckCopies = new("--check-copies") { Description = "plant a 0.5x, a JPEG q50 and a 90% crop copy of this many sampled store images (in memory, through the store's encoder) and say how many the threshold groups (0: no check)", DefaultValueFactory = _ => 100 };
 
@@ -74,7 +74,7 @@ internal static class DedupCommand
         {
             using var images = StoreImages.Open(store, model: null, out var why)
                 ?? throw new InvalidOperationException($"--crops needs the store's images: {why}.");
-            cropPairs = CropViews.Match(images, rows, candidates, centred, mean, out var report);
+            cropPairs = CropViews.Match(images, rows, candidates, centred, mean, threads, out var report);
             cropReport = report;
         }
 

@@ -27,36 +27,74 @@ internal sealed record CropViewsReport(int Pairs, int Located, int Unreadable, d
 /// </summary>
 internal static class CropViews
 {
-    // Crop views featurised at a time.
-    private const int ViewsPerBatch = 128;
-
     /// <summary>The crop pairs among <paramref name="candidates"/> (each row's nearest rows, as dedup's candidates).</summary>
     /// <param name="images">The store's images and encoder.</param>
     /// <param name="rows">The store's rows.</param>
     /// <param name="candidates">Each row's candidate rows.</param>
     /// <param name="centred">The rows' <see cref="CentredFeatures"/>.</param>
     /// <param name="mean">The column means the rows were centred with.</param>
+    /// <param name="threads">Threads that read and register the pairs (the encoder keeps its own).</param>
     /// <param name="report">What was looked at and featurised.</param>
-    public static IReadOnlyList<CropPair> Match(StoreImages images, StoreRows rows, IReadOnlyList<Neighbor[]> candidates, FeatureMatrix centred, float[] mean, out CropViewsReport report)
+    public static IReadOnlyList<CropPair> Match(StoreImages images, StoreRows rows, IReadOnlyList<Neighbor[]> candidates, FeatureMatrix centred, float[] mean, int threads, out CropViewsReport report)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(centred);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var seen = new HashSet<(int, int)>();
-        var unreadable = new HashSet<int>();
+        var unreadable = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
         var pairs = new List<CropPair>();
-        var views = new List<MoCoImageInput>();
-        var owners = new List<(int Whole, int Part)>();
-        int looked = 0, located = 0;
         var unit = new float[centred.Columns];
-
-        void Flush()
+        int looked = 0, located = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        for (var start = 0; start < rows.Count; start += RowsPerChunk)
         {
+            // This chunk's pairs, each unordered pair once over the whole run, in a fixed order.
+            var chunk = new List<(int A, int B)>();
+            for (var a = start; a < Math.Min(rows.Count, start + RowsPerChunk); a++)
+            {
+                foreach (var n in candidates[a])
+                {
+                    var b = (int)n.Row;
+                    if (b != a && seen.Add((Math.Min(a, b), Math.Max(a, b))))
+                    {
+                        chunk.Add((a, b));
+                    }
+                }
+            }
+
+            // Read and register in parallel; each pair's windows land in its own slot, so the order stays fixed.
+            var found = new List<(int Whole, int Part, DecodedImage View)>?[chunk.Count];
+            var readPairs = new int[chunk.Count];
+            Parallel.For(0, chunk.Count, parallel, i =>
+            {
+                var (a, b) = chunk[i];
+                using var first = Load(images, rows, unreadable, a);
+                using var second = first is null ? null : Load(images, rows, unreadable, b);
+                if (first is null || second is null)
+                {
+                    return;
+                }
+
+                readPairs[i] = 1;
+                found[i] = [.. Window(first, a, second, b), .. Window(second, b, first, a)];
+            });
+
+            looked += readPairs.Sum();
+            var views = new List<MoCoImageInput>();
+            var owners = new List<(int Whole, int Part)>();
+            foreach (var (whole, part, view) in found.Where(f => f is not null).SelectMany(f => f!))
+            {
+                located++;
+                views.Add(MoCoImageInput.FromDecoded(view, $"crop of {rows.Paths[whole]} where {rows.Paths[part]} sits"));
+                owners.Add((whole, part));
+            }
+
             if (views.Count == 0)
             {
-                return;
+                continue;
             }
 
             var features = images.Featurizer.Featurize(views);
@@ -67,74 +105,38 @@ internal static class CropViews
                     pairs.Add(new CropPair(owners[i].Whole, owners[i].Part, TensorPrimitives.Dot(unit, centred.Row(owners[i].Part))));
                 }
             }
-
-            views.Clear();
-            owners.Clear();
         }
 
-        DecodedImage? Load(int row)
-        {
-            if (unreadable.Contains(row))
-            {
-                return null;
-            }
-
-            var image = images.TryLoad(rows.Items[row]);
-            if (image is null)
-            {
-                unreadable.Add(row);
-            }
-
-            return image;
-        }
-
-        void Try(DecodedImage whole, int wholeRow, DecodedImage part, int partRow)
-        {
-            // A window that is the whole image is the pair's stored features again: nothing to add.
-            if (CropRegistration.Locate(whole, part) is not { } box || (long)box.Width * box.Height >= (long)whole.Width * whole.Height * 98 / 100)
-            {
-                return;
-            }
-
-            located++;
-            views.Add(MoCoImageInput.FromDecoded(ImageOps.ResizedCrop(whole, box, box.Width, box.Height), $"crop of {rows.Paths[wholeRow]} where {rows.Paths[partRow]} sits"));
-            owners.Add((wholeRow, partRow));
-        }
-
-        for (var a = 0; a < rows.Count; a++)
-        {
-            using var first = Load(a);
-            if (first is null)
-            {
-                continue;
-            }
-
-            foreach (var n in candidates[a])
-            {
-                var b = (int)n.Row;
-                if (b == a || !seen.Add((Math.Min(a, b), Math.Max(a, b))))
-                {
-                    continue;
-                }
-
-                using var second = Load(b);
-                if (second is null)
-                {
-                    continue;
-                }
-
-                looked++;
-                Try(first, a, second, b);
-                Try(second, b, first, a);
-                if (views.Count >= ViewsPerBatch)
-                {
-                    Flush();
-                }
-            }
-        }
-
-        Flush();
         report = new CropViewsReport(looked, located, unreadable.Count, clock.Elapsed.TotalSeconds);
         return pairs;
+    }
+
+    // Rows whose pairs are registered together: their windows are held until the encoder has seen them.
+    private const int RowsPerChunk = 32;
+
+    private static DecodedImage? Load(StoreImages images, StoreRows rows, System.Collections.Concurrent.ConcurrentDictionary<int, bool> unreadable, int row)
+    {
+        if (unreadable.ContainsKey(row))
+        {
+            return null;
+        }
+
+        var image = images.TryLoad(rows.Items[row]);
+        if (image is null)
+        {
+            unreadable.TryAdd(row, true);
+        }
+
+        return image;
+    }
+
+    // The window of whole where part sits, cut out, when it is found and is not the whole image (that is the pair's
+    // stored features again).
+    private static IEnumerable<(int Whole, int Part, DecodedImage View)> Window(DecodedImage whole, int wholeRow, DecodedImage part, int partRow)
+    {
+        if (CropRegistration.Locate(whole, part) is { } box && (long)box.Width * box.Height < (long)whole.Width * whole.Height * 98 / 100)
+        {
+            yield return (wholeRow, partRow, ImageOps.ResizedCrop(whole, box, box.Width, box.Height));
+        }
     }
 }
