@@ -37,7 +37,14 @@ internal static class CropRegistration
         ArgumentNullException.ThrowIfNull(part);
         correlation = -1;
         var aspect = (double)part.Height / part.Width;
-        var coarse = GrayPlane.Of(whole, CoarseSide);
+
+        // Gray once; each stage's templates come from one copy of the part no larger than that stage's plane (a window
+        // never is), not from the full-size part every time.
+        using var wholeGray = whole.Channels == 1 ? null : PixelImport.ToGray(whole);
+        using var partGray = part.Channels == 1 ? null : PixelImport.ToGray(part);
+        var partSource = partGray ?? part;
+        var coarse = GrayPlane.Of(wholeGray ?? whole, CoarseSide);
+        using var partCoarse = Shrunk(partSource, CoarseSide);
         var candidates = new List<(double Score, int Left, int Top, int Width, int Height)>();
         for (var scale = 0.4; scale <= 1.0001; scale += 0.04)
         {
@@ -48,7 +55,7 @@ internal static class CropRegistration
                 continue;
             }
 
-            var template = GrayPlane.Template(part, width, height);
+            var template = GrayPlane.Template(partCoarse ?? partSource, width, height);
             if (template is null)
             {
                 return null;
@@ -71,13 +78,14 @@ internal static class CropRegistration
         var best = candidates.OrderByDescending(c => c.Score).First();
         foreach (var side in RefineSides(Math.Max(whole.Width, whole.Height)))
         {
-            var plane = GrayPlane.Of(whole, side);
+            var plane = GrayPlane.Of(wholeGray ?? whole, side);
+            using var partLevel = Shrunk(partSource, side);
             var ratio = (double)plane.Width / previous.Width;
             var reach = (int)Math.Ceiling(ratio);
             var refined = new List<(double Score, int Left, int Top, int Width, int Height)>();
             foreach (var c in candidates.OrderByDescending(c => c.Score).Take(Refined))
             {
-                var found = Refine(plane, part, aspect, c, ratio, reach);
+                var found = Refine(plane, partLevel ?? partSource, aspect, c, ratio, reach);
                 if (found is null)
                 {
                     return null;
@@ -113,6 +121,24 @@ internal static class CropRegistration
         var boxWidth = Math.Clamp((int)Math.Round(best.Width * sx), 1, whole.Width - boxLeft);
         var boxHeight = Math.Clamp((int)Math.Round(best.Height * sy), 1, whole.Height - boxTop);
         return new CropBox(boxTop, boxLeft, boxHeight, boxWidth);
+    }
+
+    // A copy of the gray image whose longer side is `side`, or null when it is no larger already.
+    private static DecodedImage? Shrunk(DecodedImage gray, int side)
+    {
+        if (Math.Max(gray.Width, gray.Height) <= side)
+        {
+            return null;
+        }
+
+        var (width, height) = Fit(gray, side);
+        return ImageOps.ResizedCrop(gray, new CropBox(0, 0, gray.Height, gray.Width), width, height);
+    }
+
+    private static (int Width, int Height) Fit(DecodedImage image, int side)
+    {
+        var scale = (double)side / Math.Max(image.Width, image.Height);
+        return (Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
     }
 
     // The sides of the copies the coarse windows are refined on: 64, 128 and 256 px where the image is larger, and its
@@ -200,14 +226,14 @@ internal static class CropRegistration
 
         public int Height { get; }
 
-        /// <summary><paramref name="image"/> resized so its longer side is <paramref name="side"/>, as gray.</summary>
+        /// <summary>The gray <paramref name="image"/> resized so its longer side is <paramref name="side"/>.</summary>
         public static GrayPlane Of(DecodedImage image, int side)
         {
             var (width, height) = Fit(image, side);
             return new GrayPlane(Gray(image, width, height), width, height);
         }
 
-        /// <summary><paramref name="image"/> resized to the window, gray, minus its mean, over its norm; null when flat.</summary>
+        /// <summary>The gray <paramref name="image"/> resized to the window, minus its mean, over its norm; null when flat.</summary>
         public static float[]? Template(DecodedImage image, int width, int height)
         {
             var values = Gray(image, width, height);
@@ -274,36 +300,20 @@ internal static class CropRegistration
                 - table[((top + height) * stride) + left] + table[(top * stride) + left];
         }
 
-        private static (int Width, int Height) Fit(DecodedImage image, int side)
+        // A gray image's bytes as floats, resized to width x height first where it is not that size.
+        private static float[] Gray(DecodedImage gray, int width, int height)
         {
-            var scale = (double)side / Math.Max(image.Width, image.Height);
-            return (Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
-        }
-
-        private static float[] Gray(DecodedImage image, int width, int height)
-        {
-            using var small = width == image.Width && height == image.Height
+            using var small = width == gray.Width && height == gray.Height
                 ? null
-                : ImageOps.ResizedCrop(image, new CropBox(0, 0, image.Height, image.Width), width, height);
-            var source = small ?? image;
-            var pixels = source.Pixels;
-            var gray = new float[width * height];
-            if (source.Channels == 1)
+                : ImageOps.ResizedCrop(gray, new CropBox(0, 0, gray.Height, gray.Width), width, height);
+            var pixels = (small ?? gray).Pixels;
+            var values = new float[width * height];
+            for (var i = 0; i < values.Length; i++)
             {
-                for (var i = 0; i < gray.Length; i++)
-                {
-                    gray[i] = pixels[i];
-                }
-            }
-            else
-            {
-                for (int i = 0, j = 0; i < gray.Length; i++, j += 3)
-                {
-                    gray[i] = (0.299f * pixels[j]) + (0.587f * pixels[j + 1]) + (0.114f * pixels[j + 2]);
-                }
+                values[i] = pixels[i];
             }
 
-            return gray;
+            return values;
         }
     }
 }
